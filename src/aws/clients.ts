@@ -1,0 +1,79 @@
+/**
+ * One factory per AWS client. Library code receives clients; it never builds its own.
+ *
+ * Endpoints come from the SDK's own per-service variables (AWS_ENDPOINT_URL_S3, …) as read by
+ * src/config/env.ts, so the same code runs against AWS and against `larder services`.
+ * Against a local endpoint:
+ *  - S3 uses path-style addressing (no bucket subdomains on 127.0.0.1);
+ *  - checksums are computed/validated only WHEN_REQUIRED: recent SDKs otherwise send aws-chunked
+ *    bodies with checksum trailers that local S3 servers store corrupted or reject;
+ *  - dummy static credentials are used, so the SDK never looks for a profile or IMDS.
+ */
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
+import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { LarderConfig } from '../config';
+
+/** Credentials for local endpoints. s3rver verifies signatures against S3RVER/S3RVER by default. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface ClientFactoryOptions {
+  /** Override the endpoint from the config/env (tests pass the local service URL here). */
+  endpoint?: string;
+  region?: string;
+  maxAttempts?: number;
+}
+
+export function isLocalEndpoint(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+function common(endpoint: string | undefined, region: string, maxAttempts?: number) {
+  const local = isLocalEndpoint(endpoint);
+  return {
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(local ? { credentials: LOCAL_CREDENTIALS } : {}),
+    ...(maxAttempts ? { maxAttempts } : {}),
+  };
+}
+
+export function createS3Client(config: LarderConfig, options: ClientFactoryOptions = {}): S3Client {
+  const endpoint = options.endpoint ?? config.overrides.endpoints.s3;
+  const s3Config: S3ClientConfig = {
+    ...common(endpoint, options.region ?? config.s3.region, options.maxAttempts),
+    ...(endpoint
+      ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {}),
+  };
+  return new S3Client(s3Config);
+}
+
+export function createDynamoDocumentClient(config: LarderConfig, options: ClientFactoryOptions = {}): DynamoDBDocumentClient {
+  const endpoint = options.endpoint ?? config.overrides.endpoints.dynamodb;
+  const ddbConfig: DynamoDBClientConfig = common(endpoint, options.region ?? config.s3.region, options.maxAttempts);
+  return DynamoDBDocumentClient.from(new DynamoDBClient(ddbConfig), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+}
+
+export function createBedrockRuntimeClient(config: LarderConfig, options: ClientFactoryOptions = {}): BedrockRuntimeClient {
+  const endpoint = options.endpoint ?? config.overrides.endpoints.bedrockRuntime;
+  const brConfig: BedrockRuntimeClientConfig = common(endpoint, options.region ?? config.s3.region, options.maxAttempts);
+  return new BedrockRuntimeClient(brConfig);
+}
+
+export function createLambdaClient(config: LarderConfig, options: ClientFactoryOptions = {}): LambdaClient {
+  const endpoint = options.endpoint ?? config.overrides.endpoints.lambda;
+  const lambdaConfig: LambdaClientConfig = common(endpoint, options.region ?? config.s3.region, options.maxAttempts);
+  return new LambdaClient(lambdaConfig);
+}

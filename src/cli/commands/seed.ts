@@ -1,0 +1,11 @@
+// Placeholder until its issue lands; the owner replaces this file.
+import { defineCommand } from '../command';
+import { LarderError } from '../../errors';
+
+export default defineCommand({
+  meta: { name: 'seed', description: 'not built yet' },
+  args: {},
+  async run() {
+    throw new LarderError('INTERNAL', '"larder seed" is not built yet');
+  },
+});
