@@ -1,0 +1,65 @@
+/**
+ * The one place handlers turn results and errors into API Gateway (REST v1 proxy) responses.
+ * Errors are always `{error, error_code}` with the right status — never a stack or an SDK message.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isLarderError, ValidationError } from '../../errors';
+import { log } from '../../log';
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Maps any thrown value to a response. LarderErrors keep their status and message; others are 500s. */
+export function errorResponse(err: unknown, extra: Record<string, unknown> = {}): APIGatewayProxyResult {
+  if (isLarderError(err)) {
+    if (err.statusCode >= 500) log.error('request failed', { code: err.code, message: err.message });
+    return jsonResponse(err.statusCode, { error: err.message, error_code: err.code, ...extra });
+  }
+  log.error('unexpected error', { error: err instanceof Error ? err.stack : String(err) });
+  return jsonResponse(500, { error: 'internal error', error_code: 'INTERNAL', ...extra });
+}
+
+/** True for an API Gateway REST (v1) proxy event; false for a direct invocation payload. */
+export function isApiGatewayV1Event(event: unknown): event is APIGatewayProxyEvent {
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    'httpMethod' in event &&
+    'requestContext' in event &&
+    typeof (event as { httpMethod: unknown }).httpMethod === 'string'
+  );
+}
+
+/** The raw body bytes of an API Gateway event (base64-decoded when isBase64Encoded). */
+export function bodyBuffer(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+/** Parses a JSON object body, or throws a 400 that says what was wrong. */
+export function parseJsonBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Record<string, unknown> {
+  const text = bodyBuffer(event).toString('utf8');
+  if (!text.trim()) throw new ValidationError('request body is empty; expected a JSON object');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(`request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ValidationError(`request body must be a JSON object, found ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Header lookup that ignores case (API Gateway passes headers as the client sent them). */
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === lower && v !== undefined) return v;
+  return undefined;
+}
