@@ -14,6 +14,8 @@ export interface EnvOverrides {
   tableName?: string;
   cacheDir?: string;
   cacheBudgetBytes?: number;
+  /** The ingest worker Lambda the artifact handler invokes asynchronously (INGEST_FUNCTION_NAME). */
+  ingestFunctionName?: string;
   endpoints: { s3?: string; dynamodb?: string; bedrockRuntime?: string; lambda?: string };
   /** Facts about the Lambda environment, as Lambda (or the emulator) sets them. */
   lambda: {
@@ -40,6 +42,7 @@ export function readEnvOverrides(env: Env = process.env): EnvOverrides {
     tableName: nonEmpty(env.LARDER_TABLE_NAME),
     cacheDir: nonEmpty(env.LARDER_CACHE_DIR),
     cacheBudgetBytes: intVar(env, 'LARDER_CACHE_BUDGET_BYTES'),
+    ingestFunctionName: nonEmpty(env.INGEST_FUNCTION_NAME),
     endpoints: {
       s3: nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
       dynamodb: nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB) ?? nonEmpty(env.AWS_ENDPOINT_URL),
