@@ -17,6 +17,8 @@ export interface EnvOverrides {
   /** The ingest worker Lambda the artifact handler invokes asynchronously (INGEST_FUNCTION_NAME). */
   ingestFunctionName?: string;
   endpoints: { s3?: string; dynamodb?: string; bedrockRuntime?: string; lambda?: string };
+  /** Fault rules for the local services at start, as JSON text (LARDER_FAULTS_S3 / _DYNAMODB / _BEDROCK). */
+  localFaults?: { s3?: string; dynamodb?: string; bedrock?: string };
   /** Facts about the Lambda environment, as Lambda (or the emulator) sets them. */
   lambda: {
     functionName?: string;
@@ -48,6 +50,11 @@ export function readEnvOverrides(env: Env = process.env): EnvOverrides {
       dynamodb: nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB) ?? nonEmpty(env.AWS_ENDPOINT_URL),
       bedrockRuntime: nonEmpty(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) ?? nonEmpty(env.AWS_ENDPOINT_URL),
       lambda: nonEmpty(env.AWS_ENDPOINT_URL_LAMBDA) ?? nonEmpty(env.AWS_ENDPOINT_URL),
+    },
+    localFaults: {
+      s3: nonEmpty(env.LARDER_FAULTS_S3),
+      dynamodb: nonEmpty(env.LARDER_FAULTS_DYNAMODB),
+      bedrock: nonEmpty(env.LARDER_FAULTS_BEDROCK),
     },
     lambda: {
       functionName: nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME),
