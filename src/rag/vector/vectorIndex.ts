@@ -16,7 +16,7 @@
 import { exactDot, exactScan, normalised } from './exactDot';
 import { quantizeQueryInto, quantizeRowsInto } from './quantize';
 import { byScoreThenId, topK, type Scored } from './topk';
-import { instantiateKernels, wasmSimdAvailable, type ScanKernels } from '../wasm/kernels';
+import { createWasmMemory, instantiateKernels, wasmSimdAvailable, type ScanKernels, type WasmMemory } from '../wasm/kernels';
 import { LarderError } from '../../errors';
 
 export type ScanKernelName = 'wasm-int8' | 'wasm-f32' | 'js';
@@ -58,7 +58,7 @@ export class VectorIndex {
   readonly count: number;
   private readonly vectors: Float32Array;
   private readonly rerankFactor: number;
-  private wasm?: { k: ScanKernels; mem: WebAssembly.Memory; q: number; out: number; rows: number; scales: number; vecs: number };
+  private wasm?: { k: ScanKernels; mem: WasmMemory; q: number; out: number; rows: number; scales: number; vecs: number };
   private rowErrors?: Float32Array;
   private maxRowError = 0;
   private jsScratch?: Float64Array;
@@ -167,7 +167,7 @@ export class VectorIndex {
     if (pages > 65536) {
       throw new LarderError('INTERNAL', `the ${int8 ? 'int8' : 'float32'} copy of ${count} × ${dims} vectors needs ${offset} bytes, over wasm's 4 GiB`);
     }
-    const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const mem = createWasmMemory(pages);
     const k = instantiateKernels(mem);
     if (int8) {
       this.rowErrors = new Float32Array(count);

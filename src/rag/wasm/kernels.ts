@@ -84,11 +84,29 @@ export interface ScanKernels {
   dot_i8_rows(vecs: number, q16: number, dims: number, rows: number, count: number, out: number, scales: number, qscale: number): void;
 }
 
-let compiled: WebAssembly.Module | undefined;
+/**
+ * The slice of the WebAssembly JS API used here. tsconfig's lib (ES2023, no DOM) does not declare it,
+ * so it is typed locally rather than pulling DOM types into the whole project.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export function createWasmMemory(pages: number): WasmMemory {
+  return new wasmApi.Memory({ initial: pages, maximum: pages });
+}
+
+let compiled: object | undefined;
 
 /** The compiled module (built and compiled once per process). */
-export function scanModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(
+export function scanModule(): object {
+  compiled ??= new wasmApi.Module(
     emitModule([
       scanFunction('dot_f32', 'f32', false),
       scanFunction('dot_f32_rows', 'f32', true),
@@ -109,7 +127,7 @@ export function wasmSimdAvailable(): boolean {
   }
 }
 
-export function instantiateKernels(memory: WebAssembly.Memory): ScanKernels {
-  const instance = new WebAssembly.Instance(scanModule(), { env: { memory } });
+export function instantiateKernels(memory: WasmMemory): ScanKernels {
+  const instance = new wasmApi.Instance(scanModule(), { env: { memory } });
   return instance.exports as unknown as ScanKernels;
 }
