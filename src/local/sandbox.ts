@@ -211,9 +211,10 @@ export class Sandbox {
 
   private onMessage(msg: any): void {
     if (msg?.type === 'log') return this.spec.onLog(msg.line);
-    if (msg?.type === 'result' && this.pending?.requestId === msg.requestId) {
+    const pending = this.pending;
+    if (msg?.type === 'result' && pending && pending.requestId === msg.requestId) {
       this.maxRssSeenBytes = Math.max(this.maxRssSeenBytes, msg.maxRssBytes ?? 0);
-      this.pending.resolve({
+      pending.resolve({
         ok: msg.ok,
         payload: msg.payload,
         error: msg.error,
