@@ -111,7 +111,12 @@ export function splitContext(text: string): Array<{ text: string; header?: strin
 function parseHeader(line: string): { header: string; rest: string } | undefined {
   // [1] Walmart Inc. | 10-K 2018 | Item 7   — optionally followed by the text on the same line
   const bracketed = /^\[([^\]]{1,200})\]\s*[:\-–—]?\s*(.*)$/.exec(line);
-  if (bracketed) return { header: bracketed[1]!.trim(), rest: bracketed[2]!.trim() };
+  if (bracketed) {
+    const rest = bracketed[2]!.trim();
+    // "[1] Walmart Inc. 10-K 2018, Item 7" alone on its line is all header; "[1] Revenue grew." is a cited sentence.
+    if (rest && rest.length <= 160 && !/[.!?]["')\]]?$/.test(rest)) return { header: line, rest: '' };
+    return { header: bracketed[1]!.trim(), rest };
+  }
   // <document source="..."> / <context id="2">
   const tag = /^<(?:document|context|source|doc|chunk|passage)\b([^>]*)>\s*(.*)$/i.exec(line);
   if (tag) return { header: tag[1]!.replace(/["']/g, '').trim() || 'document', rest: tag[2]!.replace(/<\/[^>]+>$/, '').trim() };

@@ -7,3 +7,4 @@ export { embedText, cosineSimilarity } from './embeddings';
 export { answerFromContext } from './answer';
 export { resolveModel, bareModelId, EMBEDDING_MODEL_IDS } from './models';
 export { estimateTokens } from './tokens';
+export { createDualProtocolServer, type DualProtocolServer, type DualHandler } from './dualProtocolServer';
