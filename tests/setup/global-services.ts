@@ -1,5 +1,47 @@
-// Placeholder: the local-services work replaces this with a setup that starts S3, DynamoDB Local
-// and the Bedrock emulator once per run and provides their endpoints to the tests.
-export default async function setup(): Promise<() => Promise<void>> {
-  return async () => {};
+/**
+ * vitest globalSetup: starts S3 (s3rver), DynamoDB Local and the Bedrock emulator once per run, on
+ * free loopback ports with state in a temp dir, and provides their endpoints to every test file
+ * (read them with the helpers in tests/setup/services.ts). Stops them after the run and fails the
+ * run if any child process (s3rver's node, DynamoDB Local's java) is still alive.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../../src/config';
+import { startLocalServices } from '../../src/local/services';
+import { waitForPidGone } from '../../src/local/services/process';
+import type { LarderServicesInfo } from './services';
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Quiet logs and no Node-version nag from the SDK in test output (workers inherit this env).
+  process.env.LARDER_LOG_LEVEL ??= 'warn';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'larder-test-services-'));
+  const config = loadConfig(join(PROJECT_ROOT, 'ml_config.yaml'), {});
+  const services = await startLocalServices({ config, dataDir, ports: { s3: 0, dynamodb: 0, bedrock: 0 }, quiet: true });
+  const info: LarderServicesInfo = {
+    endpoints: services.endpoints,
+    directEndpoints: services.directEndpoints,
+    env: services.env,
+    dataDir,
+    pids: services.pids,
+  };
+  project.provide('larderServices', info);
+
+  return async () => {
+    try {
+      await services.stop();
+      const survivors: string[] = [];
+      for (const [name, pid] of Object.entries(services.pids)) {
+        if (pid !== undefined && !(await waitForPidGone(pid, 5000))) survivors.push(`${name} (pid ${pid})`);
+      }
+      if (survivors.length) throw new Error(`local services left processes running after stop: ${survivors.join(', ')}`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
 }
