@@ -16,6 +16,14 @@ export interface TableStats {
   bytes: number;
   /** Wall time of the load that produced this source (0 for memory). */
   ms: number;
+  /** Where the bytes came from on the first load in this process (source is 'memory' after it). */
+  loadedFrom?: TableSource;
+  /** Wall time of that first load. */
+  loadMs?: number;
+  /** Column names of the table as stored. */
+  columns?: string[];
+  /** For S3 loads: whether the table is (now) in the /tmp cache; false when it was too big or the cache failed. */
+  cached?: boolean;
 }
 
 /** The sentences table, FinSights sentence schema, one entry per sentence, columnar. */
@@ -36,6 +44,13 @@ export interface SentencesTable {
   sentence_pos: Int32Array;
   /** sentenceID → row index. */
   rowById: Map<string, number>;
+  /**
+   * The neighbouring sentence present in this table within the same (docID, section_item), by
+   * sentence_pos; null at either end. Always filled by the loaders (optional only so hand-built
+   * fixtures need not carry it).
+   */
+  prev_sentence_id?: (string | null)[];
+  next_sentence_id?: (string | null)[];
 }
 
 /** One row of the sentences table as a plain object (for sources and sentencesByIds). */

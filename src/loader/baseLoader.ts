@@ -1,0 +1,108 @@
+/**
+ * What both loaders share: tables are loaded once per loader instance (single-flight: concurrent
+ * first calls share one load), kept in memory for every later call, and reported by stats().
+ * Subclasses answer only "where do the bytes come from" (fetchTable).
+ */
+import type { LarderConfig } from '../config';
+import { embeddingsTableName } from '../config';
+import { companiesDecoder, embeddingsDecoder, kpiFactsDecoder, sectionsDecoder, sentencesDecoder, type TableDecoder } from './tableDecoders';
+import type { CompanyRow, DataLoader, EmbeddingMatrix, KpiFactRow, SectionRow, SentenceRow, SentencesTable, TableSource, TableStats } from './types';
+
+export interface FetchedTable<T> {
+  value: T;
+  source: TableSource;
+  /** Bytes read from the source. */
+  bytes: number;
+  /** S3 loads: whether the table is now in the /tmp cache. */
+  cached?: boolean;
+}
+
+interface LoadedTable {
+  value: unknown;
+  stats: TableStats;
+}
+
+export abstract class BaseDataLoader implements DataLoader {
+  abstract readonly kind: 'local' | 's3';
+  private readonly loads = new Map<string, Promise<LoadedTable>>();
+  private readonly statsByTable = new Map<string, TableStats>();
+
+  constructor(protected readonly config: LarderConfig) {}
+
+  protected abstract fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>>;
+
+  sentences(): Promise<SentencesTable> {
+    return this.load(sentencesDecoder());
+  }
+
+  embeddings(modelKey?: string): Promise<EmbeddingMatrix> {
+    const table = embeddingsTableName(this.config, modelKey);
+    return this.load(embeddingsDecoder(this.config, table));
+  }
+
+  companies(): Promise<CompanyRow[]> {
+    return this.load(companiesDecoder());
+  }
+
+  sections(): Promise<SectionRow[]> {
+    return this.load(sectionsDecoder());
+  }
+
+  kpiFacts(): Promise<KpiFactRow[]> {
+    return this.load(kpiFactsDecoder());
+  }
+
+  async sentencesByIds(ids: string[]): Promise<SentenceRow[]> {
+    const t = await this.sentences();
+    const rows: SentenceRow[] = [];
+    for (const id of ids) {
+      const i = t.rowById.get(id);
+      if (i !== undefined) rows.push(sentenceRow(t, i));
+    }
+    return rows;
+  }
+
+  stats(): TableStats[] {
+    return [...this.statsByTable.values()].map((s) => ({ ...s }));
+  }
+
+  /** Loads a table once; later calls are memory hits (stats source 'memory'). */
+  protected async load<T>(decoder: TableDecoder<T>): Promise<T> {
+    const t0 = performance.now();
+    const pending = this.loads.get(decoder.table);
+    if (pending) {
+      const loaded = await pending;
+      const first = this.statsByTable.get(decoder.table) ?? loaded.stats;
+      this.statsByTable.set(decoder.table, { ...first, source: 'memory', ms: performance.now() - t0 });
+      return loaded.value as T;
+    }
+    const loading = this.fetchTable(decoder).then((fetched): LoadedTable => {
+      const { rows, columns } = decoder.describe(fetched.value);
+      const ms = performance.now() - t0;
+      const stats: TableStats = { table: decoder.table, source: fetched.source, rows, bytes: fetched.bytes, ms, loadedFrom: fetched.source, loadMs: ms, columns };
+      if (fetched.cached !== undefined) stats.cached = fetched.cached;
+      this.statsByTable.set(decoder.table, stats);
+      return { value: fetched.value, stats };
+    });
+    this.loads.set(decoder.table, loading);
+    loading.catch(() => this.loads.delete(decoder.table));
+    return (await loading).value as T;
+  }
+}
+
+export function sentenceRow(t: SentencesTable, i: number): SentenceRow {
+  return {
+    sentenceID: t.sentenceID[i],
+    docID: t.docID[i],
+    cik_int: t.cik_int[i],
+    company_name: t.company_name[i],
+    ticker: t.ticker[i],
+    report_year: t.report_year[i],
+    section_item: t.section_item[i],
+    section_name: t.section_name[i],
+    sentence: t.sentence[i],
+    sentence_pos: t.sentence_pos[i],
+    prev_sentence_id: t.prev_sentence_id?.[i] ?? null,
+    next_sentence_id: t.next_sentence_id?.[i] ?? null,
+  };
+}

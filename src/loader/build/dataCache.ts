@@ -1,0 +1,182 @@
+/**
+ * Builds data_cache/ from the FinSights snapshot (../shared/data/finsights by default): the sentences
+ * table, the companies / sections dimensions and the KPI facts as shipped, and an embeddings table
+ * per requested model computed through BedrockRuntimeClient — the local Bedrock emulator (started
+ * in-process) unless AWS_ENDPOINT_URL_BEDROCK_RUNTIME points elsewhere. Derived tables are never
+ * committed; `ensureDataCache()` rebuilds only when the manifest says the inputs changed.
+ */
+import { copyFileSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { createBedrockRuntimeClient } from '../../aws';
+import { embeddingModel, embeddingsTableName, localCacheDir, tableConfig, type LarderConfig } from '../../config';
+import { LarderError } from '../../errors';
+import { log } from '../../log';
+import { startBedrockEmulator } from '../../local/services/bedrock';
+import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, writeEmbeddingsParquet } from '../parquet';
+import { embedTexts } from './embedTexts';
+import { buildFinsightsSentences, FINSIGHTS_FILES, sentencesFrame } from './finsightsSentences';
+import { hashFile, hashInputs, readManifest, staleReason, writeManifest, type BuiltTable, type DataCacheManifest } from './manifest';
+
+/** Bump when the build's output changes for the same inputs. */
+export const BUILD_SCRIPT_VERSION = 1;
+
+export interface BuildDataOptions {
+  /** The FinSights snapshot directory (default: <repo>/../shared/data/finsights). */
+  sourceDir?: string;
+  /** Output directory (default: cache.local_dir, i.e. data_cache/). */
+  outDir?: string;
+  /** Embedding model keys to build tables for (default: the configured default model). */
+  models?: string[];
+  /** Rebuild even when the manifest says the cache is current. */
+  force?: boolean;
+  /** Bedrock client to embed with (default: real/emulated per config, see above). */
+  bedrock?: BedrockRuntimeClient;
+}
+
+export interface BuildResult {
+  outDir: string;
+  skipped: boolean;
+  reason: string;
+  manifest: DataCacheManifest;
+}
+
+export function defaultSourceDir(config: LarderConfig): string {
+  return resolve(config.rootDir, '../shared/data/finsights');
+}
+
+/** Builds data_cache/ unless it is current; a fast no-op (hashes ~4.5 MB of inputs) when it is. */
+export async function ensureDataCache(config: LarderConfig, options: BuildDataOptions = {}): Promise<BuildResult> {
+  return buildDataCache(config, options);
+}
+
+export async function buildDataCache(config: LarderConfig, options: BuildDataOptions = {}): Promise<BuildResult> {
+  const t0 = performance.now();
+  const sourceDir = resolve(options.sourceDir ?? defaultSourceDir(config));
+  const outDir = resolve(options.outDir ?? localCacheDir(config));
+  const models = options.models ?? [config.embedding.default];
+  const inputs: Record<string, string> = {};
+  for (const file of Object.values(FINSIGHTS_FILES)) {
+    const p = join(sourceDir, file);
+    if (!existsSync(p)) throw new LarderError('TABLE_NOT_FOUND', `FinSights snapshot incomplete: ${p} not found (pass --source <dir>)`, { details: { sourceDir } });
+    inputs[file] = hashFile(p);
+  }
+  const shape = models.map((m) => {
+    const model = embeddingModel(config, m);
+    return `${m}:${model.model_id}:${model.dimensions}:${tableConfig(config, embeddingsTableName(config, m)).local_path}`;
+  });
+  const tableNames = ['sentences', 'companies', 'sections', 'kpi_facts'];
+  const inputsHash = hashInputs({
+    ...inputs,
+    scriptVersion: String(BUILD_SCRIPT_VERSION),
+    models: shape.join(','),
+    paths: tableNames.map((t) => tableConfig(config, t).local_path).join(','),
+  });
+  const stale = options.force ? 'forced' : staleReason(outDir, inputsHash);
+  if (!stale) return { outDir, skipped: true, reason: 'up to date', manifest: readManifest(outDir)! };
+  log.info('building the data cache', { outDir, sourceDir, reason: stale });
+
+  const tables: Record<string, BuiltTable> = {};
+  const out = (table: string) => join(outDir, tableConfig(config, table).local_path);
+  const record = (table: string, rows: number) => {
+    const p = out(table);
+    tables[table] = { path: tableConfig(config, table).local_path, rows, bytes: statSync(p).size };
+  };
+  mkdirSync(outDir, { recursive: true });
+
+  // Dimensions and KPI facts: the snapshot's bytes, unchanged.
+  const copies: [string, string][] = [['companies', FINSIGHTS_FILES.companies], ['sections', FINSIGHTS_FILES.sections], ['kpi_facts', FINSIGHTS_FILES.kpiFacts]];
+  for (const [table, file] of copies) atomicWrite(out(table), (tmp) => copyFileSync(join(sourceDir, file), tmp));
+  const companies = readCompaniesParquet(out('companies'), { label: out('companies') });
+  const sections = readSectionsParquet(out('sections'), { label: out('sections') });
+  record('companies', companies.length);
+  record('sections', sections.length);
+  record('kpi_facts', readKpiFactsParquet(out('kpi_facts'), { label: out('kpi_facts') }).length);
+
+  const { columns, skipped } = buildFinsightsSentences(sourceDir, companies, sections);
+  if (skipped) log.warn('sentences with unparsable ids skipped', { skipped });
+  atomicWrite(out('sentences'), (tmp) => sentencesFrame(columns).writeParquet(tmp, { compression: 'zstd' }));
+  record('sentences', columns.sentenceID.length);
+
+  const via = await withBedrock(config, options.bedrock, async (client, via) => {
+    for (const key of models) {
+      const model = embeddingModel(config, key);
+      const table = embeddingsTableName(config, key);
+      const t1 = performance.now();
+      let lastPct = -1;
+      const vectors = await embedTexts(client, columns.sentence, {
+        model,
+        onProgress: (done, total) => {
+          const pct = Math.floor((done / total) * 10) * 10;
+          if (pct !== lastPct) {
+            lastPct = pct;
+            log.info('embedding sentences', { model: key, done, total, pct });
+          }
+        },
+      });
+      atomicWrite(out(table), (tmp) => writeEmbeddingsParquet(tmp, columns.sentenceID, vectors, model.dimensions));
+      record(table, columns.sentenceID.length);
+      log.info('embeddings table written', { model: key, rows: columns.sentenceID.length, seconds: Number(((performance.now() - t1) / 1000).toFixed(1)), via });
+    }
+    return via;
+  });
+  writeNotice(sourceDir, outDir);
+  const manifest: DataCacheManifest = {
+    kind: 'finsights',
+    scriptVersion: BUILD_SCRIPT_VERSION,
+    inputsHash,
+    inputs,
+    tables,
+    builtAt: new Date().toISOString(),
+    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    embedding: { models, via },
+  };
+  writeManifest(outDir, manifest);
+  log.info('data cache built', { outDir, seconds: manifest.seconds, sentences: columns.sentenceID.length });
+  return { outDir, skipped: false, reason: stale, manifest };
+}
+
+/** Runs `fn` with a Bedrock client: the given one, the configured endpoint, or an in-process emulator. */
+export async function withBedrock<T>(config: LarderConfig, given: BedrockRuntimeClient | undefined, fn: (client: BedrockRuntimeClient, via: string) => Promise<T>): Promise<T> {
+  if (given) return fn(given, 'given client');
+  const endpoint = config.overrides.endpoints.bedrockRuntime;
+  if (endpoint) return fn(createBedrockRuntimeClient(config), endpoint);
+  const emulator = await startBedrockEmulator({ host: '127.0.0.1', port: 0 });
+  try {
+    return await fn(createBedrockRuntimeClient(config, { endpoint: emulator.endpoint }), `in-process Bedrock emulator (${emulator.endpoint})`);
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** Writes via a temp file beside `path`, then renames (a half-written table never looks complete). */
+export function atomicWrite(path: string, write: (tmp: string) => void): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  write(tmp);
+  renameSync(tmp, path);
+}
+
+export function writeNotice(sourceDir: string, outDir: string): void {
+  copyFileSync(join(sourceDir, FINSIGHTS_FILES.license), join(outDir, FINSIGHTS_FILES.license));
+  writeFileSync(
+    join(outDir, 'NOTICE.md'),
+    [
+      '# Where these tables come from',
+      '',
+      'Built by `npm run build:data` (scripts/build-data.ts → src/loader/build/) from the FinSights data',
+      'snapshot in ../shared/data/finsights (see its SOURCE.md): https://github.com/mjsushanth/FinSights',
+      'at commit cb0af0dc62db3f103bc00056fce09015fcf6d368.',
+      '',
+      'FinSights is MIT-licensed, Copyright (c) 2025 Northeastern University IE7374 MLOps Team; the full',
+      'license is in LICENSE.FinSights.txt beside this file and must travel with any copy of these tables.',
+      'The underlying text is from public SEC 10-K filings (EDGAR).',
+      '',
+      '- dimensions/*.parquet and metrics/KPI_FACT_DATA_EDGAR.parquet: the snapshot files, byte for byte.',
+      '- sentences/finrag_sentences.parquet: derived from the two gold bundle files and the Alphabet parquet.',
+      '- embeddings/*.parquet: computed by the build through Bedrock (the local emulator unless pointed at',
+      '  real Bedrock; manifest.json says which). Emulator vectors are hashed features, not model output.',
+      '',
+    ].join('\n'),
+  );
+}

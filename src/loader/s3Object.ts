@@ -1,0 +1,141 @@
+/**
+ * S3 object reads for the loader: HeadObject (ETag + size) and a download made of parallel ranged
+ * GETs with explicit `bytes=a-b` ranges, written straight to a file at their offsets (or into one
+ * preallocated Buffer when the object is not being cached). Each part checks it received exactly
+ * the bytes it asked for and is retried on a short or failed body; the SDK itself retries 5xx and
+ * throttling responses. SDK errors are wrapped here, naming bucket and key.
+ */
+import { open } from 'node:fs/promises';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { LarderError } from '../errors';
+import type { Progress } from './progress';
+import { isCacheProblem } from './tmpCache';
+
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+}
+
+export interface ObjectHead {
+  etag: string;
+  size: number;
+}
+
+export interface DownloadOptions {
+  /** The object's ETag and size from HeadObject: ranges are computed from the size and each GET sends If-Match. */
+  head: ObjectHead;
+  partBytes: number;
+  concurrency: number;
+  progress?: Progress;
+  /** Attempts per part for body-level failures (short reads, resets). */
+  partAttempts?: number;
+}
+
+export async function headObject(s3: S3Client, ref: ObjectRef): Promise<ObjectHead> {
+  try {
+    const out = await s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    return { etag: out.ETag ?? '', size: out.ContentLength ?? 0 };
+  } catch (err) {
+    throw wrapS3Error(err, ref, 'HeadObject');
+  }
+}
+
+/** Downloads the whole object into `path` (created or truncated). */
+export async function downloadToFile(s3: S3Client, ref: ObjectRef, path: string, options: DownloadOptions): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    if (options.head.size > 0) await fh.truncate(options.head.size);
+    await downloadParts(s3, ref, options, async (chunk, position) => {
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, position + off);
+        off += bytesWritten;
+      }
+    });
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Downloads the whole object into memory (used when a table is not cached). */
+export async function downloadToBuffer(s3: S3Client, ref: ObjectRef, options: DownloadOptions): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(options.head.size);
+  await downloadParts(s3, ref, options, async (chunk, position) => {
+    chunk.copy(buf, position);
+  });
+  return buf;
+}
+
+type Sink = (chunk: Buffer, position: number) => Promise<void>;
+
+async function downloadParts(s3: S3Client, ref: ObjectRef, options: DownloadOptions, sink: Sink): Promise<void> {
+  const { size } = options.head;
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < size; start += options.partBytes) ranges.push([start, Math.min(size, start + options.partBytes) - 1]);
+  let next = 0;
+  const worker = async () => {
+    while (next < ranges.length) {
+      const [start, end] = ranges[next++];
+      await fetchPart(s3, ref, options, start, end, sink);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, ranges.length) }, worker));
+}
+
+async function fetchPart(s3: S3Client, ref: ObjectRef, options: DownloadOptions, start: number, end: number, sink: Sink): Promise<void> {
+  const attempts = options.partAttempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    let received = 0;
+    try {
+      const out = await s3.send(
+        new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, Range: `bytes=${start}-${end}`, IfMatch: options.head.etag || undefined }),
+      );
+      const body = out.Body as AsyncIterable<Uint8Array> | undefined;
+      if (!body) throw new Error('empty response body');
+      for await (const piece of body) {
+        const chunk = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        const room = end + 1 - (start + received);
+        const take = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        await sink(take, start + received);
+        received += take.length;
+        options.progress?.add(take.length);
+      }
+      const expected = end - start + 1;
+      if (received !== expected) throw new ShortReadError(`received ${received} of ${expected} bytes for range ${start}-${end}`);
+      return;
+    } catch (err) {
+      options.progress?.add(-received);
+      if (isCacheProblem(err)) throw err; // the file can't be written: the caller falls back to memory
+      if (isSdkError(err)) throw wrapS3Error(err, ref, 'GetObject');
+      if (attempt >= attempts) {
+        throw new LarderError('UPSTREAM', `s3://${ref.bucket}/${ref.key}: download failed after ${attempts} attempts: ${(err as Error).message}`, { cause: err, details: { bucket: ref.bucket, key: ref.key } });
+      }
+    }
+  }
+}
+
+class ShortReadError extends Error {}
+
+function isSdkError(err: unknown): boolean {
+  return Boolean(err && typeof err === 'object' && '$metadata' in err);
+}
+
+/** Wraps an SDK error once, naming the bucket and key. */
+export function wrapS3Error(err: unknown, ref: ObjectRef, operation: string): LarderError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const where = `s3://${ref.bucket}/${ref.key}`;
+  const details = { bucket: ref.bucket, key: ref.key, operation, awsError: e.name, httpStatus: status };
+  if (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.name === 'NoSuchBucket' || status === 404) {
+    const what = e.name === 'NoSuchBucket' ? `bucket "${ref.bucket}" does not exist` : 'object not found';
+    return new LarderError('OBJECT_NOT_FOUND', `${where}: ${what} (${operation}); run "larder seed" to upload the data tables`, { cause: err, details });
+  }
+  if (status === 412 || e.name === 'PreconditionFailed') {
+    return new LarderError('CONFLICT', `${where}: the object changed during the download (${operation}); retry`, { cause: err, statusCode: 409, details });
+  }
+  if (e.name === 'SlowDown' || e.name === 'ThrottlingException' || status === 503 || status === 429) {
+    return new LarderError('THROTTLED', `${where}: S3 is throttling (${operation}: ${e.name})`, { cause: err, details });
+  }
+  return new LarderError('UPSTREAM', `${where}: ${operation} failed: ${e.name ?? 'Error'}: ${e.message ?? ''}`.trim(), { cause: err, details });
+}

@@ -1,0 +1,151 @@
+/**
+ * Streams tables from S3 through the bounded /tmp cache (Lambda). Per table, per process:
+ *   - a `lambda_source: package` table is read from the function package when it is there;
+ *   - otherwise one HeadObject; a cache entry with the same ETag and size is used as is (source
+ *     'tmp'); a changed, truncated or unreadable entry is dropped and fetched again;
+ *   - a miss downloads with parallel ranged GETs straight into the cache directory (source 's3').
+ *     Embeddings are cached in their derived vector form, not as Parquet (see vectorFile.ts);
+ *   - a table bigger than the cache budget, or any cache failure, loads through memory uncached
+ *     with a warning: a cache problem never fails the load.
+ */
+import { existsSync, statSync } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { tableConfig, tablePackagePath, tableS3Key, type LarderConfig } from '../config';
+import { LarderError } from '../errors';
+import { log } from '../log';
+import { BaseDataLoader, type FetchedTable } from './baseLoader';
+import { createProgress } from './progress';
+import { downloadToBuffer, downloadToFile, headObject, type DownloadOptions, type ObjectHead, type ObjectRef } from './s3Object';
+import type { TableDecoder } from './tableDecoders';
+import { isCacheProblem, type TmpCache } from './tmpCache';
+
+export interface S3StreamingLoaderOptions {
+  s3: S3Client;
+  cache: TmpCache;
+  /** LAMBDA_TASK_ROOT, where `lambda_source: package` tables are shipped. */
+  taskRoot?: string;
+}
+
+export class S3StreamingLoader extends BaseDataLoader {
+  readonly kind = 's3' as const;
+  readonly cache: TmpCache;
+  private readonly s3: S3Client;
+  private readonly taskRoot?: string;
+
+  constructor(config: LarderConfig, options: S3StreamingLoaderOptions) {
+    super(config);
+    this.s3 = options.s3;
+    this.cache = options.cache;
+    this.taskRoot = options.taskRoot;
+  }
+
+  protected async fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>> {
+    const fromPackage = this.fromPackage(decoder);
+    if (fromPackage) return fromPackage;
+    const ref: ObjectRef = { bucket: this.config.s3.bucket, key: tableS3Key(this.config, decoder.table) };
+    const head = await headObject(this.s3, ref);
+    const hit = this.fromCache(decoder, head);
+    if (hit) return hit;
+    return this.fromS3(decoder, ref, head);
+  }
+
+  private fromPackage<T>(decoder: TableDecoder<T>): FetchedTable<T> | null {
+    if (tableConfig(this.config, decoder.table).lambda_source !== 'package' || !this.taskRoot) return null;
+    const path = tablePackagePath(this.config, decoder.table, this.taskRoot);
+    if (!existsSync(path)) {
+      log.warn('table not in the function package; reading it from S3', { table: decoder.table, path });
+      return null;
+    }
+    return { value: decoder.decodeParquet(path, path), source: 'package', bytes: statSync(path).size };
+  }
+
+  private fromCache<T>(decoder: TableDecoder<T>, head: ObjectHead): FetchedTable<T> | null {
+    const meta = this.cache.getMeta(decoder.table);
+    if (!meta) return null;
+    const form = decoder.derived?.form ?? 'object';
+    if (meta.etag !== head.etag || meta.sourceBytes !== head.size || meta.form !== form) {
+      this.cache.removeItem(decoder.table, `stale: cached ${meta.form} of ETag ${meta.etag} (${meta.sourceBytes} bytes), S3 has ${head.etag} (${head.size} bytes)`);
+      return null;
+    }
+    const path = this.cache.getPath(decoder.table);
+    try {
+      const value = decoder.derived ? decoder.derived.read(path) : decoder.decodeParquet(path, path);
+      this.cache.touch(decoder.table);
+      return { value, source: 'tmp', bytes: meta.bytes, cached: true };
+    } catch (err) {
+      this.cache.removeItem(decoder.table, `unreadable: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  private async fromS3<T>(decoder: TableDecoder<T>, ref: ObjectRef, head: ObjectHead): Promise<FetchedTable<T>> {
+    const label = `s3://${ref.bucket}/${ref.key}`;
+    const progress = createProgress(label, head.size);
+    const options: DownloadOptions = { head, partBytes: this.config.cache.download_part_bytes, concurrency: this.config.cache.download_concurrency, progress };
+    const meta = { etag: head.etag, sourceBytes: head.size, form: decoder.derived?.form ?? 'object' };
+    let value: T | undefined;
+    let cached = false;
+
+    if (!decoder.derived) {
+      this.warnIfTooBig(decoder.table, head.size);
+      const entry = await this.cache.put(decoder.table, head.size, meta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options));
+      if (entry) {
+        const path = this.cache.getPath(decoder.table);
+        value = this.decodeFresh(decoder, path, label);
+        cached = true;
+      }
+    } else {
+      // Download the Parquet into a reserved temp file, decode it, free it, then cache the derived form.
+      const reservation = this.cache.reserve(head.size, decoder.table);
+      if (reservation) {
+        try {
+          await downloadToFile(this.s3, ref, reservation.tmpPath, options);
+          value = this.decodeFresh(decoder, reservation.tmpPath, label);
+        } catch (err) {
+          if (!isCacheProblem(err)) throw err;
+          log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });
+        } finally {
+          reservation.release();
+        }
+      }
+      if (value !== undefined) {
+        const derived = decoder.derived;
+        const v = value;
+        const need = derived.maxBytes(v);
+        this.warnIfTooBig(decoder.table, need);
+        cached = (await this.cache.put(decoder.table, need, meta, (path) => derived.write(path, v))) !== null;
+      } else {
+        this.warnIfTooBig(decoder.table, head.size);
+      }
+    }
+
+    if (value === undefined) {
+      const buf = await downloadToBuffer(this.s3, ref, options);
+      value = this.decodeFresh(decoder, buf, label);
+    }
+    progress.done({ table: decoder.table, cached });
+    return { value, source: 's3', bytes: head.size, cached };
+  }
+
+  private decodeFresh<T>(decoder: TableDecoder<T>, source: string | Buffer, label: string): T {
+    try {
+      return decoder.decodeParquet(source, label);
+    } catch (err) {
+      // A freshly downloaded object that does not decode is bad data in S3, not a cache problem.
+      this.cache.removeItem(decoder.table);
+      throw err instanceof LarderError ? err : new LarderError('TABLE_INVALID', `${label}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private warnIfTooBig(table: string, bytes: number): void {
+    if (bytes <= this.cache.maxBytes) return;
+    const headroom = this.config.cache.headroom_bytes;
+    const neededMb = Math.ceil((bytes + headroom) / 2 ** 20);
+    log.warn('table too big for the /tmp cache budget; loading without caching (every cold start downloads it)', {
+      table,
+      neededBytes: bytes,
+      budgetBytes: this.cache.maxBytes,
+      hint: `set cache.budget_bytes / LARDER_CACHE_BUDGET_BYTES ≥ ${bytes}, or EphemeralStorage ≥ ${neededMb} MB`,
+    });
+  }
+}

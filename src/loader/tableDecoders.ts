@@ -1,0 +1,62 @@
+/**
+ * How each kind of table turns from Parquet bytes into what the DataLoader returns, and, for
+ * embeddings, the faster derived form kept in the /tmp cache instead of the Parquet.
+ */
+import type { LarderConfig } from '../config';
+import { embeddingModel, tableConfig } from '../config';
+import { readCompaniesParquet, readEmbeddingsParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
+import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
+import { readVectorFile, writeVectorFile } from './vectorFile';
+
+export interface TableDecoder<T> {
+  table: string;
+  decodeParquet(source: ParquetSource, label: string): T;
+  describe(value: T): { rows: number; columns: string[] };
+  /** A form that loads faster than the Parquet; when set, the /tmp cache holds this form instead. */
+  derived?: {
+    form: string;
+    /** Upper bound of the derived file's size (the budget reservation). */
+    maxBytes(value: T): number;
+    write(path: string, value: T): void;
+    read(path: string): T;
+  };
+}
+
+export function sentencesDecoder(table = 'sentences'): TableDecoder<SentencesTable> {
+  return {
+    table,
+    decodeParquet: (source, label) => readSentencesParquet(source, { label }),
+    describe: (t) => ({ rows: t.count, columns: [...SENTENCE_COLUMNS] }),
+  };
+}
+
+export function embeddingsDecoder(config: LarderConfig, table: string): TableDecoder<EmbeddingMatrix> {
+  const model = embeddingModel(config, tableConfig(config, table).embedding_model);
+  return {
+    table,
+    decodeParquet: (source, label) => readEmbeddingsParquet(source, { label, model: model.key, dims: model.dimensions }),
+    describe: (m) => ({ rows: m.count, columns: ['sentenceID', 'embedding'] }),
+    derived: {
+      form: 'vectors-f32-v1',
+      maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
+      write: (path, m) => void writeVectorFile(path, m),
+      read: (path) => {
+        const m = readVectorFile(path);
+        if (m.model !== model.key || m.dims !== model.dimensions) throw new Error(`cached vectors are ${m.model}/${m.dims}d, expected ${model.key}/${model.dimensions}d`);
+        return m;
+      },
+    },
+  };
+}
+
+function rowsDecoder<R extends object>(table: string, read: (source: ParquetSource, ctx: { label: string }) => R[]): TableDecoder<R[]> {
+  return {
+    table,
+    decodeParquet: (source, label) => read(source, { label }),
+    describe: (rows) => ({ rows: rows.length, columns: rows.length ? Object.keys(rows[0]) : [] }),
+  };
+}
+
+export const companiesDecoder = (table = 'companies') => rowsDecoder<CompanyRow>(table, readCompaniesParquet);
+export const sectionsDecoder = (table = 'sections') => rowsDecoder<SectionRow>(table, readSectionsParquet);
+export const kpiFactsDecoder = (table = 'kpi_facts') => rowsDecoder<KpiFactRow>(table, readKpiFactsParquet);
