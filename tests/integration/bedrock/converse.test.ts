@@ -65,7 +65,7 @@ describe('Converse', () => {
     expect(out.output?.message?.role).toBe('assistant');
     expect(out.stopReason).toBe('end_turn');
     expect(text).toContain(`"${walmartDebt.sentence_text}"`);
-    expect(text).toContain(`[5] Walmart Inc. 10-K 2018, ITEM_7`);
+    expect(text).toContain(`(source: [5] Walmart Inc. 10-K 2018, ITEM_7)`);
   });
 
   it('finds the question and context in the system prompt and a bare user question', async () => {

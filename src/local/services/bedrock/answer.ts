@@ -52,7 +52,7 @@ export function answerFromContext(input: AnswerInput): ExtractiveAnswer {
   const best = scored[0];
   if (!best || best.score <= 0) return { text: NO_MATCH_ANSWER, question, quoted: [] };
   const quoted = scored.filter((s, i) => i < MAX_QUOTES && s.score >= best.score * RUNNER_UP_SHARE);
-  const lines = quoted.map((s) => `"${s.text}"${s.header ? ` [${s.header}]` : ''}`);
+  const lines = quoted.map((s) => `"${s.text}"${s.header ? ` (source: ${s.header})` : ''}`);
   return { text: `Based on the provided context:\n${lines.join('\n')}`, question, quoted };
 }
 
@@ -110,12 +110,16 @@ export function splitContext(text: string): Array<{ text: string; header?: strin
 
 function parseHeader(line: string): { header: string; rest: string } | undefined {
   // [1] Walmart Inc. | 10-K 2018 | Item 7   — optionally followed by the text on the same line
-  const bracketed = /^\[([^\]]{1,200})\]\s*[:\-–—]?\s*(.*)$/.exec(line);
+  const bracketed = /^(\[[^\]]{1,200}\])\s*[:\-–—]?\s*(.*)$/.exec(line);
   if (bracketed) {
+    const label = bracketed[1]!;
     const rest = bracketed[2]!.trim();
     // "[1] Walmart Inc. 10-K 2018, Item 7" alone on its line is all header; "[1] Revenue grew." is a cited sentence.
     if (rest && rest.length <= 160 && !/[.!?]["')\]]?$/.test(rest)) return { header: line, rest: '' };
-    return { header: bracketed[1]!.trim(), rest };
+    // "[2] Apple 10-K: Revenue grew 5%." → header "[2] Apple 10-K", text after the colon.
+    const titled = /^([^:.!?]{1,80}):\s+(.+)$/.exec(rest);
+    if (titled) return { header: `${label} ${titled[1]!.trim()}`, rest: titled[2]! };
+    return { header: label, rest };
   }
   // <document source="..."> / <context id="2">
   const tag = /^<(?:document|context|source|doc|chunk|passage)\b([^>]*)>\s*(.*)$/i.exec(line);
