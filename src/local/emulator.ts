@@ -97,7 +97,7 @@ export class LambdaEmulator {
   private stopped = false;
   readonly warnings: string[] = [];
 
-  constructor(private readonly options: EmulatorOptions) {
+  constructor(private options: EmulatorOptions) {
     this.template = options.template;
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
     this.sandboxRoot = options.sandboxRoot ?? join(tmpdir(), 'larder-sandboxes');
@@ -105,6 +105,11 @@ export class LambdaEmulator {
     if (options.envVars) {
       for (const w of undeclaredParameterWarnings(options.envVars, this.template.functions)) this.warn(w);
     }
+  }
+
+  /** Adds endpoint variables for sandboxes started from now on (e.g. the Lambda endpoint once it listens). */
+  setServiceEnv(env: Record<string, string>): void {
+    this.options.serviceEnv = { ...(this.options.serviceEnv ?? {}), ...env };
   }
 
   /** Synchronous (RequestResponse) invocation. Handler errors come back in the result, not as throws. */

@@ -128,7 +128,7 @@ export function buildSandboxEnv(options: SandboxEnvOptions): SandboxEnv {
 
   const file = options.envVars ?? {};
   for (const [k, v] of Object.entries(file.Parameters ?? {})) {
-    if (declared.has(k)) env[k] = String(v);
+    if (declared.has(k)) env[k] = hostReachable(String(v));
   }
   const own = file[fn.logicalId] ?? file[fn.functionName] ?? {};
   for (const [k, v] of Object.entries(own)) {
@@ -137,10 +137,18 @@ export function buildSandboxEnv(options: SandboxEnvOptions): SandboxEnv {
         `${fn.logicalId}: --env-vars sets ${k}, which the template does not declare; applied here, but Lambda (and sam local, which drops it) will not have it — add it to the function's Environment.Variables`,
       );
     }
-    env[k] = String(v);
+    env[k] = hostReachable(String(v));
   }
   for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
   return { env, logStreamName, warnings };
+}
+
+/**
+ * env.json serves `sam local` too, whose containers reach the host as host.docker.internal; our
+ * sandboxes are host processes, so that name becomes 127.0.0.1 here.
+ */
+function hostReachable(value: string): string {
+  return value.replace(/^(https?:\/\/)host\.docker\.internal(?=[:/]|$)/, '$1127.0.0.1');
 }
 
 /** `Parameters` keys that no function declares: `sam local` ignores them, so say so. */

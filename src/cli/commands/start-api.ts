@@ -1,11 +1,40 @@
-// Placeholder until its issue lands; the owner replaces this file.
+/**
+ * `larder start-api [--port 3000]` — the template's Api events over HTTP, like `sam local start-api`
+ * but with warm sandboxes. A Lambda Invoke endpoint runs beside it (--lambda-port) so handlers can
+ * invoke other functions asynchronously.
+ */
 import { defineCommand } from '../command';
 import { LarderError } from '../../errors';
+import { createLocalRuntime, runtimeArgs } from '../../local/localRuntime';
+import { startApiServer } from '../../local/apiServer';
 
 export default defineCommand({
-  meta: { name: 'start-api', description: 'not built yet' },
-  args: {},
-  async run() {
-    throw new LarderError('INTERNAL', '"larder start-api" is not built yet');
+  meta: { name: 'start-api', description: 'Serve the template\'s Api events over HTTP (REST v1 proxy events, no Docker)' },
+  args: {
+    port: { type: 'string', alias: 'p', description: 'Port', default: '3000' },
+    host: { type: 'string', description: 'Address to listen on', default: '127.0.0.1' },
+    'lambda-port': { type: 'string', description: 'Port of the Lambda Invoke endpoint beside the API (0: any free port)', default: '0' },
+    ...runtimeArgs,
+  },
+  async run({ args, untilSignal }) {
+    const port = checkPort(args.port, '--port');
+    const runtime = await createLocalRuntime(args, { lambdaPort: checkPort(args['lambda-port'], '--lambda-port'), lambdaHost: args.host });
+    try {
+      const api = await startApiServer({ emulator: runtime.emulator, host: args.host, port });
+      console.log(`API on ${api.url}`);
+      for (const r of api.routes) console.log(`  ${r.method.padEnd(7)} ${api.url}${r.resource}  → ${r.fn.logicalId}`);
+      console.log(`Lambda Invoke API on ${runtime.lambdaEndpoint!.url}`);
+      console.log('Ctrl-C to stop.');
+      await untilSignal();
+      await api.close();
+    } finally {
+      await runtime.stop();
+    }
   },
 });
+
+export function checkPort(value: string | undefined, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LarderError('VALIDATION', `${flag}: expected 0–65535, found "${value}"`);
+  return port;
+}

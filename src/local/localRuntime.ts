@@ -1,0 +1,105 @@
+/**
+ * What `larder invoke | start-api | start-lambda | start | demo` share: the options they take (SAM's
+ * names where SAM has one), and the assembly of template → local services → emulator → an internal
+ * Lambda Invoke endpoint, so handlers can invoke each other (AWS_ENDPOINT_URL_LAMBDA) in every mode.
+ */
+import { resolve } from 'node:path';
+import { loadConfig, type LarderConfig } from '../config';
+import { LarderError } from '../errors';
+import type { ArgSpec } from '../cli/command';
+import { loadTemplate, DEFAULT_TEMPLATE, type LoadedTemplate } from './template';
+import { readEnvVarsFile } from './lambdaEnv';
+import { LambdaEmulator } from './emulator';
+import { resolveServices, type ResolvedServices } from './serviceEndpoints';
+import { startLambdaApiServer } from './lambdaApiServer';
+import type { RunningServer } from './httpServer';
+
+export const DEFAULT_BUNDLE_DIR = '.larder/build';
+
+export const runtimeArgs = {
+  template: { type: 'string', alias: 't', description: 'SAM template', default: DEFAULT_TEMPLATE },
+  'env-vars': { type: 'string', alias: 'n', description: 'JSON file of environment overrides in SAM\'s --env-vars format' },
+  bundle: { type: 'boolean', description: 'Run the `npm run build` bundles instead of the TypeScript sources', default: false },
+  'bundle-dir': { type: 'string', description: 'Where the bundles are', default: DEFAULT_BUNDLE_DIR },
+  'no-services': { type: 'boolean', description: 'Do not start local S3/DynamoDB/Bedrock (use the endpoints in the environment or --env-vars)', default: false },
+  'inherit-aws-credentials': { type: 'boolean', description: 'Pass the host\'s AWS credentials into the sandboxes (off: dummy local credentials)', default: false },
+  'idle-timeout': { type: 'string', description: 'Seconds an unused sandbox stays warm', default: '600' },
+  region: { type: 'string', description: 'AWS region the functions see', default: 'us-east-1' },
+  'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
+} satisfies Record<string, ArgSpec>;
+
+export type RuntimeArgs = { [K in keyof typeof runtimeArgs]: (typeof runtimeArgs)[K]['type'] extends 'boolean' ? boolean : string | undefined };
+
+export interface LocalRuntime {
+  config: LarderConfig;
+  template: LoadedTemplate;
+  emulator: LambdaEmulator;
+  services: ResolvedServices;
+  /** The internal Invoke endpoint handlers reach through AWS_ENDPOINT_URL_LAMBDA. */
+  lambdaEndpoint?: RunningServer;
+  stop(): Promise<void>;
+}
+
+export interface LocalRuntimeOptions {
+  /** Port of the Lambda Invoke endpoint (start-lambda's own port, or 0 for an internal one). */
+  lambdaPort?: number;
+  lambdaHost?: string;
+  /** Extra emulator settings (tests). */
+  log?: (line: string) => void;
+  quietServices?: boolean;
+}
+
+export function parseParameterOverrides(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (text ?? '').split(/\s+/).filter(Boolean)) {
+    const m = /^(?:ParameterKey=)?([A-Za-z0-9]+)(?:,ParameterValue)?=(.*)$/.exec(part);
+    if (!m) throw new LarderError('VALIDATION', `--parameter-overrides: expected Name=Value, found "${part}"`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const idleSeconds = Number(args['idle-timeout'] ?? 600);
+  if (!Number.isFinite(idleSeconds) || idleSeconds < 0) throw new LarderError('VALIDATION', `--idle-timeout: expected seconds ≥ 0, found "${args['idle-timeout']}"`);
+  const template = loadTemplate(args.template ?? DEFAULT_TEMPLATE, {
+    region: args.region,
+    parameterOverrides: parseParameterOverrides(args['parameter-overrides']),
+  });
+  const envVars = args['env-vars'] ? readEnvVarsFile(resolve(args['env-vars'])) : undefined;
+  const config = loadConfig();
+  const services = await resolveServices({ config, start: !args['no-services'], quiet: options.quietServices });
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  if (services.note) log(`[larder] ${services.source === 'none' ? 'note' : 'services'}: ${services.note}`);
+  const emulator = new LambdaEmulator({
+    template,
+    bundleDir: args.bundle ? resolve(args['bundle-dir'] ?? DEFAULT_BUNDLE_DIR) : undefined,
+    envVars,
+    serviceEnv: { ...services.env },
+    inheritAwsCredentials: args['inherit-aws-credentials'],
+    idleTimeoutMs: idleSeconds * 1000,
+    failedEventsFile: resolve(config.rootDir, config.local.data_dir, 'failed-events.jsonl'),
+    log,
+  });
+  let lambdaEndpoint: RunningServer | undefined;
+  try {
+    lambdaEndpoint = await startLambdaApiServer({ emulator, host: options.lambdaHost, port: options.lambdaPort ?? 0, log });
+  } catch (err) {
+    await emulator.stop();
+    await services.stop();
+    throw err;
+  }
+  emulator.setServiceEnv({ AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url });
+  return {
+    config,
+    template,
+    emulator,
+    services,
+    lambdaEndpoint,
+    async stop() {
+      await lambdaEndpoint?.close();
+      await emulator.stop();
+      await services.stop();
+    },
+  };
+}
