@@ -1,15 +1,20 @@
 /** Reads tables from data_cache/ (paths from ml_config.yaml): development and `larder start`. */
 import { statSync } from 'node:fs';
-import { tableLocalPath, type LarderConfig } from '../config';
+import { localCacheDir, tableLocalPath, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
 import { BaseDataLoader, type FetchedTable } from './baseLoader';
 import type { TableDecoder } from './tableDecoders';
+import type { LoaderCacheState } from './types';
 
 export class LocalCacheLoader extends BaseDataLoader {
   readonly kind = 'local' as const;
 
   constructor(config: LarderConfig) {
     super(config);
+  }
+
+  cacheState(): LoaderCacheState {
+    return { loader: 'LocalCacheLoader', dir: localCacheDir(this.config) };
   }
 
   protected async fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>> {

@@ -17,6 +17,7 @@ import { BaseDataLoader, type FetchedTable } from './baseLoader';
 import { createProgress } from './progress';
 import { downloadToBuffer, downloadToFile, headObject, type DownloadOptions, type ObjectHead, type ObjectRef } from './s3Object';
 import type { TableDecoder } from './tableDecoders';
+import type { LoaderCacheState } from './types';
 import { isCacheProblem, type TmpCache } from './tmpCache';
 
 export interface S3StreamingLoaderOptions {
@@ -37,6 +38,17 @@ export class S3StreamingLoader extends BaseDataLoader {
     this.s3 = options.s3;
     this.cache = options.cache;
     this.taskRoot = options.taskRoot;
+  }
+
+  cacheState(): LoaderCacheState {
+    return {
+      loader: 'S3StreamingLoader',
+      dir: this.cache.dir,
+      bucket: this.config.s3.bucket,
+      budgetBytes: this.cache.maxBytes,
+      usedBytes: this.cache.usage(),
+      entries: this.cache.listEntries().map((e) => ({ table: e.key, bytes: e.bytes, form: e.form, etag: e.etag, lastUsedAt: new Date(e.lastUsedMs).toISOString() })),
+    };
   }
 
   protected async fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>> {

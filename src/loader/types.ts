@@ -123,4 +123,16 @@ export interface DataLoader {
   sentencesByIds(ids: string[]): Promise<SentenceRow[]>;
   /** One entry per table loaded so far in this process. */
   stats(): TableStats[];
+  /** Where the loader reads from and, for the S3 loader, what the /tmp cache holds now. */
+  cacheState?(): LoaderCacheState;
+}
+
+export interface LoaderCacheState {
+  loader: 'LocalCacheLoader' | 'S3StreamingLoader';
+  /** data_cache/ for the local loader; the /tmp cache directory for the S3 loader. */
+  dir: string;
+  bucket?: string;
+  budgetBytes?: number;
+  usedBytes?: number;
+  entries?: { table: string; bytes: number; form: string; etag: string; lastUsedAt: string }[];
 }

@@ -1,0 +1,34 @@
+/**
+ * DataLoaderTestFunction: the loader's health check in Lambda. Event (direct invocation), as in
+ * test_events/data_loader.json: `{ "operations": ["load_stage2_meta", …], "model"?: "cohere_v4",
+ * "sentence_ids"?: [...] }`. Answers `{statusCode: 200, body: {loader, operations, tables, cache,
+ * total_ms}}`; a bad event `{statusCode: 400, body: {error, error_type}}`; a failed load
+ * `{statusCode: 500, body: {error, error_type}}`. The loader lives at module scope, so a warm
+ * invocation reports its tables from memory.
+ */
+import { loadConfig, type LarderConfig } from '../config';
+import { describeError, isLarderError } from '../errors';
+import { log } from '../log';
+import { createDataLoader } from '../loader';
+import { parseLoaderCheckEvent, runLoaderCheck } from '../loader/healthCheck';
+
+let config: LarderConfig | undefined;
+
+export interface DataLoaderTestResult {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+export async function handler(event: unknown): Promise<DataLoaderTestResult> {
+  try {
+    const request = parseLoaderCheckEvent(event);
+    config ??= loadConfig();
+    const report = await runLoaderCheck(createDataLoader(config), request);
+    return { statusCode: 200, body: { ...report } };
+  } catch (err) {
+    const statusCode = isLarderError(err) && err.statusCode < 500 && err.code === 'VALIDATION' ? 400 : 500;
+    const error_type = isLarderError(err) ? err.code : err instanceof Error ? err.name : 'Error';
+    if (statusCode === 500) log.error('data loader check failed', { error: describeError(err), error_type });
+    return { statusCode, body: { error: describeError(err), error_type } };
+  }
+}
