@@ -20,6 +20,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.LARDER_LOG_LEVEL ??= 'warn';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+  if (onlyUnitTestsSelected(process.argv)) return async () => {};
+
   const dataDir = mkdtempSync(join(tmpdir(), 'larder-test-services-'));
   const config = loadConfig(join(PROJECT_ROOT, 'ml_config.yaml'), {});
   const services = await startLocalServices({ config, dataDir, ports: { s3: 0, dynamodb: 0, bedrock: 0 }, quiet: true });
@@ -44,4 +46,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
       rmSync(dataDir, { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * `vitest run tests/unit/...` needs no services: skip the ~2–4 s JVM start when every file filter
+ * on the command line points into tests/unit. Anything else (no filter, other paths) starts them.
+ */
+function onlyUnitTestsSelected(argv: string[]): boolean {
+  const commandIndex = argv.findIndex((a) => ['run', 'watch', 'dev', 'related'].includes(a));
+  const filters = (commandIndex >= 0 ? argv.slice(commandIndex + 1) : argv.slice(2)).filter((a) => !a.startsWith('-'));
+  return filters.length > 0 && filters.every((f) => /(^|\/)tests\/unit(\/|$)/.test(f));
 }

@@ -39,7 +39,10 @@ const CONFIG_PATH = resolve(import.meta.dirname, '../../ml_config.yaml');
 export function servicesInfo(): LarderServicesInfo {
   const info = inject('larderServices');
   if (!info) {
-    throw new Error('the local services are not running: run the tests through vitest.config.ts (globalSetup tests/setup/global-services.ts)');
+    throw new Error(
+      'the local services are not running: they are started by tests/setup/global-services.ts (vitest.config.ts globalSetup), ' +
+        'which skips them when only tests/unit files are selected; integration tests belong in tests/integration',
+    );
   }
   return info;
 }
