@@ -47,6 +47,10 @@ describe('splitContext', () => {
       'Source: Exxon 10-K 2008',
       CASH,
       '<document source="msft-2020">Cloud revenue grew.</document>',
+      '=== AAPL 10-K 2021 ===',
+      'iPhone sales rose.',
+      'WMT | Walmart Inc. | FY2019 | ITEM_7 | sentences 10-12',
+      'Comparable sales grew.',
     ].join('\n');
     expect(splitContext(text)).toEqual([
       { text: DEBT, header: '[1] Walmart Inc. 10-K 2018, ITEM_7' },
@@ -54,6 +58,8 @@ describe('splitContext', () => {
       { text: STORES, header: 'Target 10-K 2019' },
       { text: CASH, header: 'Exxon 10-K 2008' },
       { text: 'Cloud revenue grew.', header: 'source=msft-2020' },
+      { text: 'iPhone sales rose.', header: 'AAPL 10-K 2021' },
+      { text: 'Comparable sales grew.', header: 'WMT | Walmart Inc. | FY2019 | ITEM_7 | sentences 10-12' },
     ]);
   });
 });

@@ -127,6 +127,13 @@ function parseHeader(line: string): { header: string; rest: string } | undefined
   // ## Walmart 10-K 2018
   const heading = /^#{1,6}\s+(.*)$/.exec(line);
   if (heading) return { header: heading[1]!.trim(), rest: '' };
+  // === Walmart 10-K 2018 ===
+  const fenced = /^(?:={2,}|-{2,}|\*{2,})\s*(.+?)\s*(?:={2,}|-{2,}|\*{2,})$/.exec(line);
+  if (fenced) return { header: fenced[1]!, rest: '' };
+  // WMT | Walmart Inc. | FY2018 | Item 7   (a metadata row: fields between pipes, no sentence end)
+  if (line.length <= 300 && (line.match(/\|/g)?.length ?? 0) >= 2 && !/[.!?]["')\]]?$/.test(line)) {
+    return { header: line.replace(/^\|\s*|\s*\|$/g, ''), rest: '' };
+  }
   // Source: Walmart 10-K 2018, Item 7   |   Document 2: ...
   const labelled = /^(?:source|document|doc|context|chunk|passage)\s*#?\d*\s*[:\-–—]\s*(.{1,200})$/i.exec(line);
   if (labelled && line.length <= 200) return { header: labelled[1]!.trim(), rest: '' };
