@@ -1,0 +1,198 @@
+/**
+ * ArtifactFunction: the artifact registry's API (API Gateway REST v1 proxy events).
+ * Thin: route → parse the request → one ArtifactRegistry call → shape the response. Errors are
+ * always `{error, error_code}` (shared/http.ts).
+ *
+ *   GET    /health                          POST   /artifacts            (offset header)
+ *   DELETE /reset                           GET    /artifact/byName/{name}
+ *   POST   /artifact/{artifact_type}        POST   /artifact/byRegEx
+ *   GET|PUT|DELETE /artifacts/{artifact_type}/{id}   GET /artifact/model/{id}/rate
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { LarderError, ValidationError } from '../errors';
+import { ArtifactRegistry, parseMultipart } from '../registry';
+import { defaultRegistryRuntime } from '../registry/runtime';
+import { bodyBuffer, errorResponse, header, isApiGatewayV1Event, jsonResponse, parseJsonBody } from './shared/http';
+
+export interface ArtifactHandlerDeps {
+  registry: ArtifactRegistry;
+  maxUploadBytes: number;
+}
+
+type Params = Record<string, string>;
+type Route = { method: string; template: string; run: (deps: ArtifactHandlerDeps, event: APIGatewayProxyEvent, params: Params) => Promise<APIGatewayProxyResult> };
+
+const ROUTES: Route[] = [
+  { method: 'GET', template: '/health', run: async () => jsonResponse(200, { status: 'ok' }) },
+  { method: 'DELETE', template: '/reset', run: async ({ registry }) => jsonResponse(200, { status: 'reset', ...(await registry.reset()) }) },
+  {
+    method: 'POST',
+    template: '/artifacts',
+    run: async ({ registry }, event) => {
+      const page = await registry.list(parseJsonArray(event), query(event, 'offset'));
+      return jsonResponse(200, page.items, page.nextOffset ? { offset: page.nextOffset } : {});
+    },
+  },
+  { method: 'GET', template: '/artifact/byName/{name}', run: async ({ registry }, _e, p) => jsonResponse(200, await registry.byName(p.name)) },
+  { method: 'POST', template: '/artifact/byRegEx', run: async ({ registry }, event) => jsonResponse(200, await registry.byRegex(parseJsonBody(event))) },
+  { method: 'GET', template: '/artifact/model/{id}/rate', run: async ({ registry }, _e, p) => jsonResponse(200, await registry.rating(p.id)) },
+  { method: 'POST', template: '/artifact/{artifact_type}', run: createArtifact },
+  { method: 'GET', template: '/artifacts/{artifact_type}/{id}', run: getArtifact },
+  { method: 'PUT', template: '/artifacts/{artifact_type}/{id}', run: replaceArtifact },
+  {
+    method: 'DELETE',
+    template: '/artifacts/{artifact_type}/{id}',
+    run: async ({ registry }, _e, p) => jsonResponse(200, await registry.delete(p.artifact_type, p.id)),
+  },
+];
+
+export function createArtifactHandler(getDeps: () => Promise<ArtifactHandlerDeps>) {
+  return async (event: unknown): Promise<APIGatewayProxyResult> => {
+    try {
+      if (!isApiGatewayV1Event(event)) throw new LarderError('EVENT_INVALID', 'expected an API Gateway REST (v1) proxy event');
+      const match = matchRoute(event);
+      return await match.route.run(await getDeps(), event, match.params);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+export const handler = createArtifactHandler(async () => {
+  const runtime = await defaultRegistryRuntime();
+  return { registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes };
+});
+
+async function createArtifact(deps: ArtifactHandlerDeps, event: APIGatewayProxyEvent, p: Params): Promise<APIGatewayProxyResult> {
+  if (isJsonRequest(event)) {
+    const body = parseJsonBody(event);
+    const view = await deps.registry.ingest({ type: p.artifact_type, url: body.url, name: body.name, dataset: body.dataset, code: body.code });
+    return jsonResponse(202, view);
+  }
+  const upload = await readUpload(deps, event);
+  return jsonResponse(201, await deps.registry.upload({ type: p.artifact_type, ...upload }));
+}
+
+async function getArtifact({ registry }: ArtifactHandlerDeps, event: APIGatewayProxyEvent, p: Params): Promise<APIGatewayProxyResult> {
+  if (flag(event, 'metadata_only')) return jsonResponse(200, await registry.metadata(p.artifact_type, p.id));
+  if (!flag(event, 'download')) return jsonResponse(200, await registry.get(p.artifact_type, p.id));
+  const download = await registry.download(p.artifact_type, p.id);
+  if (download.kind === 'redirect') return { statusCode: 302, headers: { Location: download.url }, body: '' };
+  return {
+    statusCode: 200,
+    headers: {
+      'Content-Type': download.contentType,
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(download.fileName)}`,
+    },
+    body: download.bytes.toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+async function replaceArtifact(deps: ArtifactHandlerDeps, event: APIGatewayProxyEvent, p: Params): Promise<APIGatewayProxyResult> {
+  if (isJsonRequest(event)) return jsonResponse(200, await deps.registry.replaceSource(p.artifact_type, p.id, parseJsonBody(event)));
+  const upload = await readUpload(deps, event);
+  return jsonResponse(200, await deps.registry.replaceBytes(p.artifact_type, p.id, upload));
+}
+
+/** The bytes of an upload: a multipart file part (+ name, dataset, code fields) or a raw body (+ X-Artifact-* headers). */
+async function readUpload({ maxUploadBytes }: ArtifactHandlerDeps, event: APIGatewayProxyEvent) {
+  const encodedLength = event.body?.length ?? 0;
+  const approxBytes = event.isBase64Encoded ? Math.floor((encodedLength * 3) / 4) : encodedLength;
+  if (approxBytes > maxUploadBytes + 64 * 1024) {
+    throw new LarderError('TOO_LARGE', `the request body is about ${approxBytes} bytes; the upload limit is ${maxUploadBytes}`, { statusCode: 413 });
+  }
+  const contentType = header(event, 'content-type') ?? '';
+  const body = bodyBuffer(event);
+  if (/^multipart\/form-data/i.test(contentType)) {
+    const { file, fields } = await parseMultipart(body, contentType, { maxFileBytes: maxUploadBytes });
+    return {
+      bytes: file.bytes,
+      contentType: file.contentType,
+      fileName: file.fileName,
+      name: fields.name ?? stripExtension(file.fileName),
+      dataset: fields.dataset,
+      code: fields.code,
+    };
+  }
+  const name = header(event, 'x-artifact-name');
+  if (name === undefined) throw new ValidationError('a raw upload needs the artifact name in the X-Artifact-Name header (or send multipart/form-data with a "name" field)');
+  return {
+    bytes: body,
+    contentType: contentType.split(';')[0].trim() || 'application/octet-stream',
+    fileName: header(event, 'x-artifact-filename'),
+    name: safeDecode(name),
+    dataset: header(event, 'x-artifact-dataset'),
+    code: header(event, 'x-artifact-code'),
+  };
+}
+
+function matchRoute(event: APIGatewayProxyEvent): { route: Route; params: Params } {
+  const method = event.httpMethod.toUpperCase();
+  const fromResource = event.resource && !event.resource.includes('+}') ? event.resource : undefined;
+  const path = fromResource ?? event.path ?? '/';
+  const segments = path.split('/').filter(Boolean);
+  let pathMatched = false;
+  for (const route of ROUTES) {
+    const params = matchTemplate(route.template, segments, fromResource ? event.pathParameters ?? {} : undefined);
+    if (!params) continue;
+    pathMatched = true;
+    if (route.method === method) return { route, params };
+  }
+  if (pathMatched) throw new LarderError('VALIDATION', `${method} is not supported on ${event.path}`, { statusCode: 405 });
+  throw new LarderError('NOT_FOUND', `no route for ${method} ${event.path}`, { statusCode: 404 });
+}
+
+/** Params from the template; from pathParameters when the event names its resource, else decoded from the path. */
+function matchTemplate(template: string, segments: string[], pathParameters?: Record<string, string | undefined>): Params | undefined {
+  const parts = template.split('/').filter(Boolean);
+  if (parts.length !== segments.length) return undefined;
+  const params: Params = {};
+  for (let i = 0; i < parts.length; i++) {
+    const param = parts[i].match(/^\{(\w+)\}$/)?.[1];
+    if (param) {
+      if (pathParameters) {
+        if (segments[i] !== parts[i]) return undefined;
+        params[param] = pathParameters[param] ?? '';
+      } else params[param] = safeDecode(segments[i]);
+    } else if (parts[i] !== segments[i]) return undefined;
+  }
+  return params;
+}
+
+function parseJsonArray(event: APIGatewayProxyEvent): unknown {
+  const text = bodyBuffer(event).toString('utf8');
+  if (!text.trim()) throw new ValidationError('request body is empty; expected a JSON array of artifact queries');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(`request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function isJsonRequest(event: APIGatewayProxyEvent): boolean {
+  const contentType = header(event, 'content-type');
+  if (contentType) return /^application\/(.+\+)?json/i.test(contentType);
+  return bodyBuffer(event).toString('utf8', 0, 64).trimStart().startsWith('{');
+}
+
+function query(event: APIGatewayProxyEvent, name: string): string | undefined {
+  return event.queryStringParameters?.[name] ?? undefined;
+}
+
+function flag(event: APIGatewayProxyEvent, name: string): boolean {
+  const v = query(event, name)?.toLowerCase();
+  return v === 'true' || v === '1' || v === '';
+}
+
+function stripExtension(fileName: string | undefined): string | undefined {
+  return fileName?.replace(/(\.tar)?\.[A-Za-z0-9]{1,10}$/, '') || undefined;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

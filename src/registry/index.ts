@@ -1,0 +1,65 @@
+/**
+ * The artifact registry: models, datasets and code over one DynamoDB table and an S3 prefix, with
+ * async ingest by URL. `createRegistryRuntime` wires the pieces from the config and received clients.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LarderConfig } from '../config';
+import { BlobStore } from './blobs';
+import type { SourceFetcher } from './download';
+import { runIngest, type IngestDeps, type IngestOutcome } from './ingest';
+import type { IngestInvoker } from './invoker';
+import { createDefaultRater, type Rater } from './rater';
+import { ArtifactRegistry } from './registry';
+import { ArtifactStore } from './store';
+
+export { ArtifactRegistry, type Download, type UploadInput, type IngestInput } from './registry';
+export { ArtifactStore } from './store';
+export { BlobStore } from './blobs';
+export { artifactTableDefinition, ensureArtifactTable, ARTIFACT_INDEXES } from './table';
+export { runIngest, type IngestOutcome, type IngestDeps } from './ingest';
+export { lambdaIngestInvoker, backgroundIngestInvoker, type IngestInvoker, type IngestEvent } from './invoker';
+export { createDefaultRater, rateOffline, type Rater, type RatingInput, type RatingOutcome } from './rater';
+export { parseMultipart, type MultipartBody } from './multipart';
+export { compileSearchPattern } from './regex';
+export { toItem, fromItem, toSeedModel, keys } from './records';
+export * from './types';
+
+export interface RegistryRuntimeOptions {
+  s3: S3Client;
+  ddb: DynamoDBDocumentClient;
+  /** How ingests are started; given the runtime's own `ingest` for in-process use. */
+  invoker: (ingest: (artifactId: string) => Promise<IngestOutcome>) => IngestInvoker;
+  rater?: Rater;
+  fetchSource?: SourceFetcher;
+  /** Overrides of config values (tests use smaller limits). */
+  limits?: Partial<{ maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number }>;
+  bucket?: string;
+  tableName?: string;
+}
+
+export interface RegistryRuntime {
+  registry: ArtifactRegistry;
+  store: ArtifactStore;
+  blobs: BlobStore;
+  ingestDeps: IngestDeps;
+  ingest: (artifactId: string) => Promise<IngestOutcome>;
+  limits: { maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number };
+}
+
+export function createRegistryRuntime(config: LarderConfig, options: RegistryRuntimeOptions): RegistryRuntime {
+  const r = config.registry;
+  const limits = {
+    maxUploadBytes: options.limits?.maxUploadBytes ?? r.max_upload_bytes,
+    maxIngestBytes: options.limits?.maxIngestBytes ?? r.max_ingest_bytes,
+    inlineDownloadMaxBytes: options.limits?.inlineDownloadMaxBytes ?? r.inline_download_max_bytes,
+    minNetScore: options.limits?.minNetScore ?? r.min_net_score,
+  };
+  const store = new ArtifactStore(options.ddb, options.tableName ?? r.table_name);
+  const blobs = new BlobStore(options.s3, options.bucket ?? config.s3.bucket, config.s3.artifacts_prefix);
+  const rater = options.rater ?? createDefaultRater();
+  const ingestDeps: IngestDeps = { store, blobs, rater, maxIngestBytes: limits.maxIngestBytes, minNetScore: limits.minNetScore, fetchSource: options.fetchSource };
+  const ingest = (artifactId: string) => runIngest(ingestDeps, artifactId);
+  const registry = new ArtifactRegistry({ store, blobs, rater, invokeIngest: options.invoker(ingest), limits });
+  return { registry, store, blobs, ingestDeps, ingest, limits };
+}

@@ -1,0 +1,151 @@
+/**
+ * The ingest worker's lifecycle for one artifact:
+ *   pending → downloading → rating → completed | rejected | failed
+ * Each step is a write conditional on the status (and version) it moves from, so no step is skipped
+ * or repeated, and a retried or duplicated event finds the work done (or under way) and stops.
+ * Failures are recorded with their reason; rejected/failed artifacts are detached (unlisted, their
+ * URL free again, links moved) in the same transaction as the status change.
+ */
+import { LarderError, describeError } from '../errors';
+import { log } from '../log';
+import { assessArtifact, currentLinks } from './assess';
+import { BlobStore } from './blobs';
+import { IngestSourceError, fetchSource as defaultFetchSource, type SourceFetcher } from './download';
+import { detachItems } from './links';
+import { blobExtension } from './names';
+import type { Rater } from './rater';
+import { markerRelease } from './markers';
+import { RetryableConflict } from './retry';
+import type { ArtifactStore, TxItem } from './store';
+import type { ArtifactRecord, ArtifactStatus } from './types';
+
+export interface IngestDeps {
+  store: ArtifactStore;
+  blobs: BlobStore;
+  rater: Rater;
+  maxIngestBytes: number;
+  minNetScore: number;
+  fetchSource?: SourceFetcher;
+  /** A downloading/rating record older than this is taken as abandoned by a dead worker. */
+  staleAfterMs?: number;
+  sourceTimeoutMs?: number;
+}
+
+export type IngestOutcome =
+  | { outcome: 'completed' | 'rejected' | 'failed'; id: string; reason?: string }
+  | { outcome: 'skipped'; id: string; status?: ArtifactStatus; reason: string };
+
+/** Lambda's longest timeout plus a margin. */
+export const DEFAULT_STALE_AFTER_MS = 16 * 60 * 1000;
+
+class StatusMoved extends Error {
+  constructor(readonly status: ArtifactStatus | undefined) {
+    super(`artifact status moved on (${status ?? 'deleted'})`);
+  }
+}
+
+export async function runIngest(deps: IngestDeps, artifactId: string): Promise<IngestOutcome> {
+  const start = await deps.store.get(artifactId);
+  if (!start) return { outcome: 'skipped', id: artifactId, reason: 'no such artifact (deleted?)' };
+  if (start.status !== 'pending') {
+    const stale = (start.status === 'downloading' || start.status === 'rating') && Date.now() - Date.parse(start.updatedAt) > (deps.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+    if (!stale) return { outcome: 'skipped', id: artifactId, status: start.status, reason: `already ${start.status}` };
+    await retire(deps, artifactId, [start.status], 'failed', 'the ingest worker stopped before finishing');
+    return { outcome: 'failed', id: artifactId, reason: 'the ingest worker stopped before finishing' };
+  }
+
+  let record: ArtifactRecord;
+  try {
+    record = await transition(deps.store, artifactId, 'pending', (r) => ({ ...r, status: 'downloading' }));
+  } catch (err) {
+    if (err instanceof StatusMoved) return { outcome: 'skipped', id: artifactId, status: err.status, reason: 'another worker took it' };
+    throw err;
+  }
+
+  let stored: { key: string; replaced?: string } | undefined;
+  try {
+    const source = await (deps.fetchSource ?? defaultFetchSource)(record.sourceUrl!, { maxBytes: deps.maxIngestBytes, blobs: deps.blobs, timeoutMs: deps.sourceTimeoutMs });
+    const key = deps.blobs.keyFor(record.type, record.nameNorm, record.id, blobExtension(source.fileName, source.contentType), record.blob ? BlobStore.newRevision() : undefined);
+    const blob = await deps.blobs.put(key, source.bytes, source.contentType, source.fileName);
+    stored = { key, replaced: record.blob?.key };
+    record = await transition(deps.store, artifactId, 'downloading', (r) => ({ ...r, status: 'rating', blob }));
+    if (stored.replaced) await bestEffortDelete(deps.blobs, stored.replaced);
+
+    const assessment = await assessArtifact(deps.store, deps.rater, {
+      type: record.type,
+      name: record.name,
+      bytes: source.bytes,
+      dependencies: await currentLinks(deps.store, record),
+    });
+    const net = assessment.rating?.net_score;
+    if (net !== undefined && net < deps.minNetScore) {
+      const reason = `net score ${net} is below the registry's minimum ${deps.minNetScore}`;
+      await retire(deps, artifactId, ['rating'], 'rejected', reason, { rating: assessment.rating, license: assessment.license, readme: assessment.readme });
+      return { outcome: 'rejected', id: artifactId, reason };
+    }
+    await transition(deps.store, artifactId, 'rating', (r) => ({ ...r, status: 'completed', rating: assessment.rating, license: assessment.license, readme: assessment.readme }));
+    return { outcome: 'completed', id: artifactId };
+  } catch (err) {
+    if (err instanceof StatusMoved) {
+      // Deleted or changed under us: the bytes we stored belong to nobody.
+      if (stored) await bestEffortDelete(deps.blobs, stored.key);
+      return { outcome: 'skipped', id: artifactId, status: err.status, reason: 'the artifact changed while it was being ingested' };
+    }
+    const reason = failureReason(err);
+    log.warn('ingest failed', { artifactId, reason });
+    const current = await deps.store.get(artifactId);
+    if (current && (current.status === 'downloading' || current.status === 'rating')) {
+      await retire(deps, artifactId, [current.status], 'failed', reason);
+    }
+    return { outcome: 'failed', id: artifactId, reason };
+  }
+}
+
+/** Moves `from` → the record `mutate` returns, conditional on status and version; StatusMoved when the status is not `from`. */
+async function transition(store: ArtifactStore, id: string, from: ArtifactStatus, mutate: (r: ArtifactRecord) => ArtifactRecord): Promise<ArtifactRecord> {
+  try {
+    return await store.update(id, `ingest ${from} → next`, (current) => {
+      if (current.status !== from) throw new StatusMoved(current.status);
+      return { record: mutate(current) };
+    });
+  } catch (err) {
+    if (err instanceof LarderError && err.code === 'NOT_FOUND') throw new StatusMoved(undefined);
+    throw err;
+  }
+}
+
+/**
+ * rejected | failed: the record stays (GET shows why) but is unlisted, its URL marker is released
+ * and its links are moved — one transaction. A rejected artifact's bytes are deleted after.
+ */
+async function retire(deps: IngestDeps, id: string, from: ArtifactStatus[], status: 'rejected' | 'failed', reason: string, patch: Partial<ArtifactRecord> = {}): Promise<void> {
+  let dropped: string | undefined;
+  await deps.store.update(id, `ingest → ${status}`, async (current) => {
+    if (!from.includes(current.status)) throw new StatusMoved(current.status);
+    const items: TxItem[] = await detachItems(deps.store, current);
+    if (current.sourceUrl) items.push(markerRelease(deps.store, current.sourceUrl, current.id));
+    dropped = status === 'rejected' ? current.blob?.key : undefined;
+    return { record: { ...current, ...patch, status, statusReason: reason, ...(status === 'rejected' ? { blob: undefined } : {}) }, items };
+  }).catch((err) => {
+    if (err instanceof StatusMoved) return undefined;
+    throw err;
+  });
+  if (dropped) await bestEffortDelete(deps.blobs, dropped);
+}
+
+function failureReason(err: unknown): string {
+  if (err instanceof IngestSourceError) return err.message;
+  if (err instanceof RetryableConflict) return 'too many concurrent writes';
+  if (err instanceof LarderError) return err.message;
+  log.error('ingest failed unexpectedly', { error: describeError(err) });
+  return 'internal error';
+}
+
+async function bestEffortDelete(blobs: BlobStore, key: string): Promise<void> {
+  try {
+    await blobs.delete(key);
+  } catch (err) {
+    log.warn('could not delete a replaced or orphaned blob', { key, error: (err as Error).message });
+  }
+}
+

@@ -1,0 +1,50 @@
+/**
+ * The registry as the Lambda handlers use it: built once per sandbox from ml_config.yaml and the
+ * env (module scope, so warm invocations reuse clients), with the ingest invoker chosen here:
+ *  - INGEST_FUNCTION_NAME set → asynchronous Lambda Invoke (Event) of that function;
+ *  - not set, outside Lambda → the ingest runs in the background of this process (local dev);
+ *  - not set, inside Lambda → an ingest request fails with a 500 naming the missing variable.
+ * Against local endpoints the table and bucket are created when missing.
+ */
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { createDynamoDocumentClient, createLambdaClient, createS3Client, isLocalEndpoint } from '../aws';
+import { loadConfig, type LarderConfig } from '../config';
+import { LarderError } from '../errors';
+import { createRegistryRuntime, type RegistryRuntime } from './index';
+import { backgroundIngestInvoker, lambdaIngestInvoker, type IngestInvoker } from './invoker';
+import { ensureArtifactTable } from './table';
+
+let cached: Promise<RegistryRuntime> | undefined;
+
+export function defaultRegistryRuntime(): Promise<RegistryRuntime> {
+  cached ??= buildRuntime(loadConfig()).catch((err) => {
+    cached = undefined; // a failed cold start must not poison the warm sandbox
+    throw err;
+  });
+  return cached;
+}
+
+async function buildRuntime(config: LarderConfig): Promise<RegistryRuntime> {
+  const s3 = createS3Client(config);
+  const ddb = createDynamoDocumentClient(config);
+  const runtime = createRegistryRuntime(config, { s3, ddb, invoker: (ingest) => chooseInvoker(config, ingest) });
+  const { endpoints } = config.overrides;
+  if (isLocalEndpoint(endpoints.dynamodb)) await ensureArtifactTable(ddb, runtime.store.tableName);
+  if (isLocalEndpoint(endpoints.s3)) {
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: runtime.blobs.bucket }));
+    } catch {
+      await s3.send(new CreateBucketCommand({ Bucket: runtime.blobs.bucket })).catch(() => undefined);
+    }
+  }
+  return runtime;
+}
+
+function chooseInvoker(config: LarderConfig, ingest: (id: string) => Promise<unknown>): IngestInvoker {
+  const functionName = config.overrides.ingestFunctionName;
+  if (functionName) return lambdaIngestInvoker(createLambdaClient(config), functionName);
+  if (!config.overrides.lambda.functionName) return backgroundIngestInvoker(ingest);
+  return async () => {
+    throw new LarderError('CONFIG_INVALID', 'INGEST_FUNCTION_NAME is not set: the artifact function cannot start ingests', { statusCode: 500 });
+  };
+}
