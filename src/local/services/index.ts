@@ -98,6 +98,8 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const endpoint = (name: ServiceName) => byName.get(name)?.endpoint ?? '';
   const env: Record<string, string> = {
     AWS_REGION: config.s3.region,
+    // The aws CLI v1 (botocore) reads AWS_DEFAULT_REGION, not AWS_REGION.
+    AWS_DEFAULT_REGION: config.s3.region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   };
