@@ -52,9 +52,7 @@ export function converse(body: JsonObject, model: ChatModelSpec, startedAtMs: nu
     stopReason = 'max_tokens';
   }
 
-  const inputTokens =
-    system.reduce((sum, t) => sum + estimateTokens(t), 0) +
-    messages.reduce((sum, m) => sum + m.texts.reduce((s, t) => s + estimateTokens(t), 0), 0);
+  const inputTokens = countInputTokens(system, messages);
   const outputTokens = estimateTokens(text);
   return {
     body: {
@@ -66,6 +64,34 @@ export function converse(body: JsonObject, model: ChatModelSpec, startedAtMs: nu
     inputTokens,
     outputTokens,
   };
+}
+
+/**
+ * CountTokens with a Converse-shaped input: the same estimate Converse reports as usage.inputTokens.
+ * Source: Bedrock API reference, "CountTokens": {input: {converse: {messages, system}} | {invokeModel: {body}}} → {inputTokens}.
+ */
+export function countConverseTokens(input: JsonObject): number {
+  return countInputTokens(parseSystem(input.system), parseMessages(input.messages));
+}
+
+/** The ConverseStream events for a Converse result: the same answer, cut into text deltas. */
+export function converseStreamEvents(result: ConverseResult): Array<[eventType: string, payload: unknown]> {
+  const text = result.body.output.message.content[0]?.text ?? '';
+  const events: Array<[string, unknown]> = [['messageStart', { role: 'assistant' }]];
+  for (const chunk of text.match(/[\s\S]{1,48}(?:\s|$)|[\s\S]{1,48}/g) ?? []) {
+    events.push(['contentBlockDelta', { contentBlockIndex: 0, delta: { text: chunk } }]);
+  }
+  events.push(['contentBlockStop', { contentBlockIndex: 0 }]);
+  events.push(['messageStop', { stopReason: result.body.stopReason }]);
+  events.push(['metadata', { usage: result.body.usage, metrics: result.body.metrics }]);
+  return events;
+}
+
+function countInputTokens(system: string[], messages: Message[]): number {
+  return (
+    system.reduce((sum, t) => sum + estimateTokens(t), 0) +
+    messages.reduce((sum, m) => sum + m.texts.reduce((s, t) => s + estimateTokens(t), 0), 0)
+  );
 }
 
 function parseMessages(value: unknown): Message[] {

@@ -5,6 +5,8 @@
  *
  *   POST /model/{modelId}/invoke      InvokeModel — Titan v2 / Cohere v3 / Cohere v4 embeddings
  *   POST /model/{modelId}/converse    Converse — extractive answers from the prompt's context
+ *   POST /model/{modelId}/converse-stream   ConverseStream — the same answer as event-stream deltas
+ *   POST /model/{modelId}/count-tokens      CountTokens — the estimate Converse reports as inputTokens
  *   GET  /__larder/health             readiness probe (not a Bedrock route)
  *
  * Anything else is a 404 in the same error shape. A request may ask for an error on purpose with
@@ -16,7 +18,9 @@ import type { AddressInfo, Server } from 'node:net';
 import { createDualProtocolServer, type DualRequest as IncomingMessage, type DualResponse as ServerResponse } from './dualProtocolServer';
 import { LarderError } from '../../../errors';
 import { invokeCohereEmbedding } from './cohere';
-import { converse, unsupportedModelForConverse } from './converse';
+import { converse, converseStreamEvents, countConverseTokens, unsupportedModelForConverse } from './converse';
+import { encodeEvent } from './eventStream';
+import { estimateTokens } from './tokens';
 import { BedrockServiceError, isBedrockErrorName, validationError } from './errors';
 import type { InvokeResult } from './invokeTypes';
 import { resolveModel } from './models';
@@ -66,7 +70,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
   const route = ROUTE.exec(path);
   if (!route) {
     await drain(req);
-    throw new BedrockServiceError('ResourceNotFoundException', `No route for ${req.method} ${path}: the Larder Bedrock emulator serves POST /model/{modelId}/invoke and /converse.`);
+    throw new BedrockServiceError('ResourceNotFoundException', `No route for ${req.method} ${path}: the Larder Bedrock emulator serves POST /model/{modelId}/invoke, /converse, /converse-stream and /count-tokens.`);
   }
   if (req.method !== 'POST') {
     await drain(req);
@@ -105,10 +109,53 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
     const result = converse(parseJsonObject(raw), model, startedAtMs);
     return sendJson(res, 200, result.body);
   }
+  if (operation === 'converse-stream') {
+    if (model.kind !== 'chat') throw unsupportedModelForConverse();
+    const result = converse(parseJsonObject(raw), model, startedAtMs);
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': randomUUID() });
+    // Both response classes have write(Buffer); their union's overloads just don't unify for tsc.
+    const stream = res as unknown as { write(chunk: Buffer): boolean };
+    for (const [eventType, payload] of converseStreamEvents(result)) stream.write(encodeEvent(eventType, payload));
+    res.end();
+    return;
+  }
+  if (operation === 'count-tokens') {
+    if (model.kind !== 'chat') throw validationError("The provided model doesn't support counting tokens.");
+    return sendJson(res, 200, { inputTokens: countTokens(parseJsonObject(raw)) });
+  }
   if (operation === 'invoke-with-response-stream' && model.kind === 'embedding') {
     throw validationError('The model is unsupported for streaming');
   }
-  throw validationError(`The Larder Bedrock emulator does not emulate ${operation}; use invoke or converse.`);
+  throw validationError(`The Larder Bedrock emulator does not emulate ${operation} for ${modelId}; use invoke (embeddings) or converse.`);
+}
+
+/** CountTokens: a Converse-shaped input, or an InvokeModel body (base64) whose strings are counted. */
+function countTokens(body: Record<string, unknown>): number {
+  const input = body.input as Record<string, unknown> | undefined;
+  if (input && typeof input === 'object' && input.converse && typeof input.converse === 'object') {
+    return countConverseTokens(input.converse as Record<string, unknown>);
+  }
+  const invoke = input && typeof input === 'object' ? (input.invokeModel as { body?: unknown } | undefined) : undefined;
+  if (invoke && typeof invoke.body === 'string') {
+    const text = Buffer.from(invoke.body, 'base64').toString('utf8');
+    return estimateTokens(stringsOf(safeJson(text) ?? text).join(' '));
+  }
+  throw validationError("1 validation error detected: Value at 'input' failed to satisfy constraint: Member must contain converse or invokeModel");
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
+  return [];
 }
 
 function decodeModelId(encoded: string): string {
