@@ -35,7 +35,7 @@ export abstract class BaseDataLoader implements DataLoader {
     return this.load(sentencesDecoder());
   }
 
-  embeddings(modelKey?: string): Promise<EmbeddingMatrix> {
+  async embeddings(modelKey?: string): Promise<EmbeddingMatrix> {
     const table = embeddingsTableName(this.config, modelKey);
     return this.load(embeddingsDecoder(this.config, table));
   }

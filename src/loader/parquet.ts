@@ -28,6 +28,8 @@ export const SENTENCE_COLUMNS = [
 ] as const;
 
 export function readFrame(source: ParquetSource, ctx: ReadContext, columns?: string[]): pl.DataFrame {
+  // nodejs-polars treats a string not ending in .parquet as inline file *contents*, not a path.
+  if (typeof source === 'string' && !source.endsWith('.parquet')) throw new LarderError('INTERNAL', `readFrame: ${source}: Parquet paths must end in .parquet`);
   try {
     return pl.readParquet(source, columns ? { columns } : {});
   } catch (err) {

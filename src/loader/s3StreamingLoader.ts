@@ -72,20 +72,21 @@ export class S3StreamingLoader extends BaseDataLoader {
   }
 
   private fromCache<T>(decoder: TableDecoder<T>, head: ObjectHead): FetchedTable<T> | null {
-    const meta = this.cache.getMeta(decoder.table);
+    const key = cacheKey(decoder);
+    const meta = this.cache.getMeta(key);
     if (!meta) return null;
     const form = decoder.derived?.form ?? 'object';
     if (meta.etag !== head.etag || meta.sourceBytes !== head.size || meta.form !== form) {
-      this.cache.removeItem(decoder.table, `stale: cached ${meta.form} of ETag ${meta.etag} (${meta.sourceBytes} bytes), S3 has ${head.etag} (${head.size} bytes)`);
+      this.cache.removeItem(key, `stale: cached ${meta.form} of ETag ${meta.etag} (${meta.sourceBytes} bytes), S3 has ${head.etag} (${head.size} bytes)`);
       return null;
     }
-    const path = this.cache.getPath(decoder.table);
+    const path = this.cache.getPath(key);
     try {
       const value = decoder.derived ? decoder.derived.read(path) : decoder.decodeParquet(path, path);
-      this.cache.touch(decoder.table);
+      this.cache.touch(key);
       return { value, source: 'tmp', bytes: meta.bytes, cached: true };
     } catch (err) {
-      this.cache.removeItem(decoder.table, `unreadable: ${(err as Error).message}`);
+      this.cache.removeItem(key, `unreadable: ${(err as Error).message}`);
       return null;
     }
   }
@@ -95,24 +96,25 @@ export class S3StreamingLoader extends BaseDataLoader {
     const progress = createProgress(label, head.size);
     const options: DownloadOptions = { head, partBytes: this.config.cache.download_part_bytes, concurrency: this.config.cache.download_concurrency, progress };
     const meta = { etag: head.etag, sourceBytes: head.size, form: decoder.derived?.form ?? 'object' };
+    const key = cacheKey(decoder);
     let value: T | undefined;
     let cached = false;
 
     if (!decoder.derived) {
       this.warnIfTooBig(decoder.table, head.size);
-      const entry = await this.cache.put(decoder.table, head.size, meta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options));
+      const entry = await this.cache.put(key, head.size, meta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options));
       if (entry) {
-        const path = this.cache.getPath(decoder.table);
-        value = this.decodeFresh(decoder, path, label);
+        value = this.decodeFresh(decoder, this.cache.getPath(key), label, key);
         cached = true;
       }
     } else {
       // Download the Parquet into a reserved temp file, decode it, free it, then cache the derived form.
-      const reservation = this.cache.reserve(head.size, decoder.table);
+      this.cache.removeItem(key); // the old derived form (if any) is stale: a fresh download is needed
+      const reservation = this.cache.reserve(head.size, `${decoder.table}.parquet`);
       if (reservation) {
         try {
           await downloadToFile(this.s3, ref, reservation.tmpPath, options);
-          value = this.decodeFresh(decoder, reservation.tmpPath, label);
+          value = this.decodeFresh(decoder, reservation.tmpPath, label, key);
         } catch (err) {
           if (!isCacheProblem(err)) throw err;
           log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });
@@ -120,31 +122,29 @@ export class S3StreamingLoader extends BaseDataLoader {
           reservation.release();
         }
       }
-      if (value !== undefined) {
-        const derived = decoder.derived;
-        const v = value;
-        const need = derived.maxBytes(v);
-        this.warnIfTooBig(decoder.table, need);
-        cached = (await this.cache.put(decoder.table, need, meta, (path) => derived.write(path, v))) !== null;
-      } else {
-        this.warnIfTooBig(decoder.table, head.size);
-      }
+      // Parquet too big for the budget as downloaded (or the file failed): decode it from memory.
+      value ??= this.decodeFresh(decoder, await downloadToBuffer(this.s3, ref, options), label, key);
+      const derived = decoder.derived;
+      const v = value;
+      const need = derived.maxBytes(v);
+      this.warnIfTooBig(decoder.table, need);
+      cached = (await this.cache.put(key, need, meta, (path) => derived.write(path, v))) !== null;
     }
 
     if (value === undefined) {
       const buf = await downloadToBuffer(this.s3, ref, options);
-      value = this.decodeFresh(decoder, buf, label);
+      value = this.decodeFresh(decoder, buf, label, key);
     }
     progress.done({ table: decoder.table, cached });
     return { value, source: 's3', bytes: head.size, cached };
   }
 
-  private decodeFresh<T>(decoder: TableDecoder<T>, source: string | Buffer, label: string): T {
+  private decodeFresh<T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string): T {
     try {
       return decoder.decodeParquet(source, label);
     } catch (err) {
       // A freshly downloaded object that does not decode is bad data in S3, not a cache problem.
-      this.cache.removeItem(decoder.table);
+      this.cache.removeItem(key);
       throw err instanceof LarderError ? err : new LarderError('TABLE_INVALID', `${label}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -160,4 +160,9 @@ export class S3StreamingLoader extends BaseDataLoader {
       hint: `set cache.budget_bytes / LARDER_CACHE_BUDGET_BYTES ≥ ${bytes}, or EphemeralStorage ≥ ${neededMb} MB`,
     });
   }
+}
+
+/** The cache key of a table: its name plus the extension of the form it is cached in. */
+function cacheKey(decoder: TableDecoder<unknown>): string {
+  return decoder.derived ? `${decoder.table}.${decoder.derived.form}` : `${decoder.table}.parquet`;
 }

@@ -5,7 +5,8 @@
  * plus the file-level calls the loader needs: `reserve` (room for a download, evicting least recently
  * used entries) and `put` (fill a temp file, fsync, rename into place).
  *
- * Each entry is `<key>.data` with `<key>.meta.json` beside it holding the source object's ETag and
+ * Each entry is a file named by its key (keep an extension in the key: nodejs-polars only reads
+ * paths ending in .parquet) with `<key>.meta.json` beside it holding the source object's ETag and
  * size (for revalidation with one HeadObject in a new process), the file's own size (a shorter file
  * was truncated: it is deleted, never trusted), its form and when it was last used (LRU).
  * Temp files start with `.tmp-`; a crash leaves only those, and they are swept later.
@@ -169,13 +170,14 @@ export class TmpCache {
     this.evictUntilFits(bytes);
     if (this.usage() + bytes > this.maxBytes) return null;
     this.reservedBytes += bytes;
-    const tmpPath = join(this.dir, `.tmp-${safeName(keepKey ?? 'download')}-${process.pid}-${++this.tempSeq}`);
+    // The key stays last so the temp file keeps the entry's extension.
+    const tmpPath = join(this.dir, `.tmp-${process.pid}-${++this.tempSeq}-${safeName(keepKey ?? 'download')}`);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       this.reservedBytes -= bytes;
-      rmSync(tmpPath, { force: true });
+      rmQuiet(tmpPath);
     };
     return {
       tmpPath,
@@ -201,8 +203,8 @@ export class TmpCache {
 
   removeItem(key: string, reason?: string): void {
     if (reason) log.warn('tmp cache: dropping entry', { key, reason, dir: this.dir });
-    rmSync(this.metaPath(key), { force: true });
-    rmSync(this.dataPath(key), { force: true });
+    rmQuiet(this.metaPath(key));
+    rmQuiet(this.dataPath(key));
   }
 
   getKeys(): string[] {
@@ -213,8 +215,9 @@ export class TmpCache {
   usage(): number {
     let total = this.reservedBytes;
     for (const name of this.readdirQuiet()) {
-      if (name.endsWith('.data')) total += statQuiet(join(this.dir, name))?.size ?? 0;
-      else if (name.startsWith('.tmp-') && !name.includes(`-${process.pid}-`)) total += statQuiet(join(this.dir, name))?.size ?? 0;
+      if (name.startsWith('.tmp-')) {
+        if (!name.startsWith(`.tmp-${process.pid}-`)) total += statQuiet(join(this.dir, name))?.size ?? 0;
+      } else if (!name.endsWith('.meta.json')) total += statQuiet(join(this.dir, name))?.size ?? 0;
     }
     return total;
   }
@@ -231,7 +234,7 @@ export class TmpCache {
       const path = join(this.dir, name);
       if (name.startsWith('.tmp-')) {
         const st = statQuiet(path);
-        if (st && now - st.mtimeMs > this.staleTempMs) rmSync(path, { force: true });
+        if (st && now - st.mtimeMs > this.staleTempMs) rmQuiet(path);
       } else if (name.endsWith('.meta.json')) {
         const meta = this.readMetaQuiet(name.slice(0, -'.meta.json'.length));
         if (meta) entries.push(meta);
@@ -261,7 +264,7 @@ export class TmpCache {
   }
 
   private writeMeta(meta: CacheEntryMeta): void {
-    const tmp = join(this.dir, `.tmp-meta-${safeName(meta.key)}-${process.pid}-${++this.tempSeq}`);
+    const tmp = join(this.dir, `.tmp-${process.pid}-${++this.tempSeq}-meta`);
     writeFileSync(tmp, JSON.stringify(meta));
     renameSync(tmp, this.metaPath(meta.key));
   }
@@ -275,7 +278,7 @@ export class TmpCache {
   }
 
   private dataPath(key: string): string {
-    return join(this.dir, `${safeName(key)}.data`);
+    return join(this.dir, safeName(key));
   }
 
   private metaPath(key: string): string {
@@ -285,6 +288,15 @@ export class TmpCache {
 
 function safeName(key: string): string {
   return key.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** Deletes a file, ignoring every error: a cache that can't delete must not fail the load. */
+function rmQuiet(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // the directory is gone or unusable; nothing to clean
+  }
 }
 
 function statQuiet(path: string) {
