@@ -26,7 +26,7 @@ describe('ConverseStream', () => {
     let usage: unknown;
     let stopReason: string | undefined;
     for await (const event of streamed.stream!) {
-      const kind = Object.keys(event).find((k) => (event as Record<string, unknown>)[k] !== undefined)!;
+      const kind = Object.keys(event).find((k) => (event as unknown as Record<string, unknown>)[k] !== undefined)!;
       if (kinds.at(-1) !== kind) kinds.push(kind);
       if (event.contentBlockDelta) text += event.contentBlockDelta.delta?.text ?? '';
       if (event.messageStop) stopReason = event.messageStop.stopReason;
