@@ -114,7 +114,7 @@ export function blobExtension(fileName: string | undefined, contentType: string 
   const lower = (fileName ?? '').toLowerCase();
   const compound = lower.match(/\.(tar\.gz|tar\.bz2|tar\.xz)$/);
   if (compound) return `.${compound[1]}`;
-  const simple = lower.match(/\.([a-z0-9]{1,10})$/);
+  const simple = lower.match(/\.([a-z0-9]{1,12})$/);
   if (simple) return `.${simple[1]}`;
   const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();
   return CONTENT_TYPE_EXTENSIONS[ct] ?? '.bin';
