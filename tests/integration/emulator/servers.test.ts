@@ -38,7 +38,7 @@ describe('start-api and start-lambda over real HTTP', () => {
   it('turns a GET into a v1 proxy event with path and multi-value query parameters and headers', async () => {
     const res = await fetch(`${api.url}/items/42?tag=a&tag=b&q=x`, { headers: { 'X-Trace': 'one' } });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body).toMatchObject({
       resource: '/items/{id}',
       path: '/items/42',
@@ -55,7 +55,7 @@ describe('start-api and start-lambda over real HTTP', () => {
   });
 
   it('prefers a literal path segment over a parameter', async () => {
-    const body = await (await fetch(`${api.url}/items/search`)).json();
+    const body: any = await (await fetch(`${api.url}/items/search`)).json();
     expect(body.resource).toBe('/items/search');
     expect(body.pathParameters).toBeNull();
   });
@@ -63,20 +63,20 @@ describe('start-api and start-lambda over real HTTP', () => {
   it('round-trips a JSON body as text', async () => {
     const res = await fetch(`${api.url}/upload`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'flour' }) });
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body).toMatchObject({ isBase64Encoded: false, bodyText: '{"name":"flour"}' });
   });
 
   it('base64-encodes binary bodies (BinaryMediaTypes) and multipart uploads byte for byte', async () => {
     const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
     const sha = (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
-    const bin = await (await fetch(`${api.url}/upload`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes })).json();
+    const bin: any = await (await fetch(`${api.url}/upload`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes })).json();
     expect(bin).toMatchObject({ isBase64Encoded: true, bodyBytes: bytes.length, bodySha: sha });
 
     const form = new FormData();
     form.append('name', 'weights');
     form.append('file', new Blob([bytes]), 'weights.bin');
-    const multi = await (await fetch(`${api.url}/upload`, { method: 'POST', body: form })).json();
+    const multi: any = await (await fetch(`${api.url}/upload`, { method: 'POST', body: form })).json();
     expect(multi.isBase64Encoded).toBe(true);
     expect(multi.bodyBytes).toBeGreaterThan(bytes.length);
     expect(multi.headers['content-type'] ?? multi.headers['Content-Type']).toMatch(/^multipart\/form-data; boundary=/);
