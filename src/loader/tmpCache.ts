@@ -234,7 +234,7 @@ export class TmpCache {
       const path = join(this.dir, name);
       if (name.startsWith('.tmp-')) {
         const st = statQuiet(path);
-        if (st && now - st.mtimeMs > this.staleTempMs) rmQuiet(path);
+        if (st && now - st.mtimeMs >= this.staleTempMs) rmQuiet(path);
       } else if (name.endsWith('.meta.json')) {
         const meta = this.readMetaQuiet(name.slice(0, -'.meta.json'.length));
         if (meta) entries.push(meta);

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pl from 'nodejs-polars';
+import { afterAll, describe, expect, it } from 'vitest';
+import { normaliseRows, readEmbeddingsParquet, writeEmbeddingsParquet } from '../../../src/loader/parquet';
+import { readVectorFile, writeVectorFile } from '../../../src/loader/vectorFile';
+
+const dir = mkdtempSync(join(tmpdir(), 'larder-vectors-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const sample = (n: number, d: number) => Float32Array.from({ length: n * d }, (_, i) => ((i * 37) % 101) - 50);
+
+describe('embeddings Parquet', () => {
+  it('writes FixedSizeList(Float32, d) from a flat array and reads it back normalised, same order', () => {
+    const path = join(dir, 'e.parquet');
+    const v = sample(5, 8);
+    writeEmbeddingsParquet(path, ['a', 'b', 'c', 'd', 'e'], v, 8);
+    expect(String(pl.readParquet(path).getColumn('embedding').dtype)).toContain('FixedSizeList');
+    const m = readEmbeddingsParquet(path, { label: path, model: 'm', dims: 8 });
+    const expected = Float32Array.from(v);
+    normaliseRows(expected, 8);
+    expect(m.ids).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(Array.from(m.vectors)).toEqual(Array.from(expected));
+  });
+
+  it('accepts a List column whose rows all have the configured length', () => {
+    const path = join(dir, 'list.parquet');
+    pl.DataFrame({ sentenceID: ['a', 'b'], embedding: pl.Series('embedding', [[3, 4], [0, 2]], pl.List(pl.Float64)) }).writeParquet(path);
+    const m = readEmbeddingsParquet(path, { label: path, model: 'm', dims: 2 });
+    expect(Array.from(m.vectors)).toEqual([0.6000000238418579, 0.800000011920929, 0, 1]);
+  });
+
+  it('rejects ragged List vectors, nulls inside vectors and missing columns, naming the file', () => {
+    const ragged = join(dir, 'ragged.parquet');
+    pl.DataFrame({ sentenceID: ['a', 'b'], embedding: pl.Series('embedding', [[1, 2], [1]], pl.List(pl.Float32)) }).writeParquet(ragged);
+    expect(() => readEmbeddingsParquet(ragged, { label: ragged, model: 'm' })).toThrow(/ragged.parquet: embedding vectors have different lengths \(1..2\)/);
+    const inner = join(dir, 'inner.parquet');
+    pl.DataFrame({ sentenceID: ['a'], embedding: pl.Series('embedding', [[1, null]], pl.List(pl.Float32)) }).writeParquet(inner);
+    expect(() => readEmbeddingsParquet(inner, { label: inner, model: 'm', dims: 2 })).toThrow(/1 null values inside embedding vectors/);
+    const nocol = join(dir, 'nocol.parquet');
+    pl.DataFrame({ sentenceID: ['a'] }).writeParquet(nocol);
+    expect(() => readEmbeddingsParquet(nocol, { label: nocol, model: 'm' })).toThrow(/missing column\(s\) embedding/);
+  });
+});
+
+describe('vector file (the /tmp form of embeddings)', () => {
+  it('round-trips ids and vectors; the vectors are a view over the file bytes', () => {
+    const path = join(dir, 'v.f32');
+    const vectors = sample(3, 4);
+    normaliseRows(vectors, 4);
+    writeVectorFile(path, { model: 'cohere_v4', ids: ['x', 'y', 'z'], vectors, dims: 4, count: 3 });
+    const m = readVectorFile(path);
+    expect(m).toMatchObject({ model: 'cohere_v4', ids: ['x', 'y', 'z'], dims: 4, count: 3 });
+    expect(Array.from(m.vectors)).toEqual(Array.from(vectors));
+    expect(m.vectors.byteOffset % 4).toBe(0);
+  });
+
+  it('detects a truncated file by its size', () => {
+    const path = join(dir, 't.f32');
+    writeVectorFile(path, { model: 'm', ids: ['a', 'b'], vectors: sample(2, 4), dims: 4, count: 2 });
+    truncateSync(path, 100);
+    expect(() => readVectorFile(path)).toThrow(/corrupt: size 100 bytes, header says/);
+  });
+});
