@@ -5,7 +5,13 @@ import { contentTerms, estimateTokens, rawTerms } from '../../../src/local/servi
 describe('terms', () => {
   it('lowercases, splits on punctuation and keeps numbers with their decimals', () => {
     expect(rawTerms("Walmart's net sales rose 4.5% to $611.3 billion in FY2023")).toEqual([
-      'walmart', 's', 'net', 'sale', 'rose', '4.5', 'to', '611.3', 'billion', 'in', 'fy', '2023',
+      'walmart', 's', 'net', 'revenue', 'rose', '4.5', 'to', '611.3', 'billion', 'in', 'fy', '2023',
+    ]);
+  });
+
+  it('folds a few financial synonyms onto one term', () => {
+    expect(contentTerms('net sales, earnings, profits, borrowings, share buybacks')).toEqual([
+      'net', 'revenue', 'income', 'income', 'debt', 'share', 'repurchase',
     ]);
   });
 

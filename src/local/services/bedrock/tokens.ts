@@ -5,7 +5,8 @@
  * Terms are lowercased words and numbers. Numbers stay terms (financial questions hinge on "2023",
  * "$3.1 billion", "12%"); thousands separators are dropped so "1,234" and "1234" match. A light
  * plural strip ("revenues" → "revenue", "liabilities" → "liability") lets singular and plural
- * forms meet; nothing heavier, so terms stay predictable.
+ * forms meet, and a handful of financial synonyms fold together ("net sales" meets "revenue");
+ * nothing heavier, so terms stay predictable.
  */
 
 /** English function words that carry no retrieval signal. */
@@ -20,6 +21,25 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'yours yourself yourselves also may might must shall us per via within without upon whether'
   ).split(' '),
 );
+
+/**
+ * A few financial synonyms folded onto one term (after the plural strip), so a question's wording
+ * meets a filing's: "revenue" ~ "net sales", "net income" ~ "earnings" / "profit", "borrowings" ~ "debt".
+ * Deliberately short: every entry is a word that filings and questions use interchangeably.
+ */
+const FINANCIAL_SYNONYMS: ReadonlyMap<string, string> = new Map([
+  ['sale', 'revenue'],
+  ['turnover', 'revenue'],
+  ['earning', 'income'],
+  ['profit', 'income'],
+  ['borrowing', 'debt'],
+  ['indebtedness', 'debt'],
+  ['buyback', 'repurchase'],
+  ['workforce', 'employee'],
+  ['headcount', 'employee'],
+  ['regulatory', 'regulation'],
+  ['regulator', 'regulation'],
+]);
 
 // Words (letters, digits, inner apostrophes/hyphens are split) or numbers with separators/decimals.
 const TERM_PATTERN = /[a-z]+|[0-9]+(?:[.,][0-9]+)*/g;
@@ -46,6 +66,11 @@ export function contentTerms(text: string): string[] {
 function normalizeTerm(term: string): string {
   const first = term.charCodeAt(0);
   if (isDigit(first)) return term.includes(',') ? term.replace(/,/g, '') : term;
+  const singular = stripPlural(term);
+  return FINANCIAL_SYNONYMS.get(singular) ?? singular;
+}
+
+function stripPlural(term: string): string {
   const n = term.length;
   if (n > 4 && term.endsWith('ies')) return term.slice(0, -3) + 'y';
   if (n > 3 && term.charCodeAt(n - 1) === 115 /* s */) {
