@@ -1,11 +1,70 @@
-// Placeholder until its issue lands; the owner replaces this file.
-import { defineCommand } from '../command';
-import { LarderError } from '../../errors';
+/**
+ * `larder eval [--gold FILE]` (`npm run eval`): retrieval recall@5/10/30 and MRR on a gold QA file
+ * in the FinSights P3 schema, for vector-only, lexical-only and fused retrieval — overall, by
+ * difficulty and by retrieval scope. Items whose evidence is not in the corpus are listed, not scored.
+ * Writes the full report to eval-results/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CliUsageError, defineCommand } from '../command';
+import { openLocalQueryEngine } from '../../rag/localRuntime';
+import { readGoldFile } from '../../rag/eval/gold';
+import { EVAL_MODES, runEval, type EvalReport } from '../../rag/eval/runEval';
+import type { Aggregate } from '../../rag/eval/metrics';
 
 export default defineCommand({
-  meta: { name: 'eval', description: 'not built yet' },
-  args: {},
-  async run() {
-    throw new LarderError('INTERNAL', '"larder eval" is not built yet');
+  meta: { name: 'eval', description: 'Retrieval recall and MRR on a gold QA file', usage: 'eval [--gold FILE] [--out DIR] [--json]' },
+  args: {
+    gold: { type: 'string', description: 'gold QA JSON (FinSights P3 schema)', default: '../shared/data/finsights/p3_gold_P3_v1_auto.json' },
+    out: { type: 'string', description: 'directory for the JSON report', default: 'eval-results' },
+    'min-similarity': { type: 'string', description: 'override retrieval.min_similarity for this run (e.g. --min-similarity=-1: no cut)' },
+    json: { type: 'boolean', description: 'print the report JSON instead of tables', default: false },
+    config: { type: 'string', description: 'path of ml_config.yaml' },
+  },
+  async run({ args }) {
+    const local = await openLocalQueryEngine({ configPath: args.config });
+    try {
+      const goldPath = resolve(local.config.rootDir, args.gold!);
+      const gold = readGoldFile(goldPath);
+      const minSimilarity = args['min-similarity'] === undefined ? undefined : Number(args['min-similarity']);
+      if (minSimilarity !== undefined && !(minSimilarity >= -1 && minSimilarity <= 1)) throw new CliUsageError(`--min-similarity: expected a number from -1 to 1, found "${args['min-similarity']}"`);
+      const report = await runEval(local.engine, gold, { minSimilarity });
+      const dir = resolve(local.config.rootDir, args.out!);
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const body = JSON.stringify({ date: new Date().toISOString(), gold: goldPath, bedrock: local.bedrockSource, ...report }, null, 2);
+      const file = join(dir, `eval-${stamp}.json`);
+      writeFileSync(file, body);
+      writeFileSync(join(dir, 'latest.json'), body);
+      if (args.json) console.log(body);
+      else console.log(renderReport(report, goldPath) + `\n\nwrote ${file}`);
+      return 0;
+    } finally {
+      await local.close();
+    }
   },
 });
+
+export function renderReport(r: EvalReport, goldPath: string): string {
+  const lines = [`gold: ${goldPath}`, `items: ${r.gold_items}, scored: ${r.scored}, evidence absent from the corpus: ${r.absent.count}`, ''];
+  const header = ['group', 'mode', 'n', 'R@5', 'R@10', 'R@30', 'MRR'];
+  const rows: string[][] = [];
+  const add = (group: string, byMode: Record<string, Aggregate>) => {
+    for (const m of EVAL_MODES) {
+      const a = byMode[m];
+      rows.push([group, m, String(a.items), a.recall['@5'].toFixed(3), a.recall['@10'].toFixed(3), a.recall['@30'].toFixed(3), a.mrr.toFixed(3)]);
+    }
+  };
+  add('overall', r.overall);
+  for (const [g, v] of Object.entries(r.by_difficulty)) add(`difficulty=${g}`, v);
+  for (const [g, v] of Object.entries(r.by_scope)) add(`scope=${g}`, v);
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i])).join('  ');
+  lines.push(fmt(header), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(fmt));
+  if (r.absent.count) {
+    lines.push('', 'not scored (evidence not in the corpus):');
+    for (const a of r.absent.items) lines.push(`  ${a.question_id}  ${a.question}  missing: ${a.missing.join(', ')}`);
+  }
+  lines.push('', `min_similarity ${r.settings.min_similarity}; ${r.ms_per_item} ms per item (retrieval incl. query embedding), kernel ${r.settings.vector_kernel}, embeddings ${r.settings.embedding_model}`);
+  return lines.join('\n');
+}

@@ -96,6 +96,11 @@ export class VectorIndex {
     return this.searchWasm(q, rows, n, k, minSim);
   }
 
+  /** The exact score of one row against a query (normalised here), as search() would report it. */
+  similarity(row: number, query: ArrayLike<number>): number {
+    return exactDot(this.vectors, row, this.dims, normalised(query));
+  }
+
   private searchJs(q: Float32Array, rows: Int32Array | null, n: number, k: number, minSim: number): VectorSearchResult {
     if (!this.jsScratch || this.jsScratch.length < n) this.jsScratch = new Float64Array(Math.max(n, 1024));
     exactScan(this.vectors, this.dims, q, rows, 0, n, this.jsScratch);

@@ -1,0 +1,89 @@
+/**
+ * Everything retrieval needs, built once from the loader's tables and kept (module scope in the
+ * handler): the vector index, BM25, column postings for filters, the window index, the entity
+ * extractor and the KPI facts. Building is the only O(table) work; questions after it touch only
+ * what they select.
+ */
+import type { DataLoader, KpiFactRow, SentencesTable } from '../../loader/types';
+import { LarderError } from '../../errors';
+import { EntityExtractor } from '../entities';
+import { ColumnIndex } from '../filters/compile';
+import { Bm25Index, type Bm25Params } from '../lexical/bm25';
+import { VectorIndex, type ScanKernelName } from '../vector/vectorIndex';
+import { WindowIndex } from './windows';
+
+export interface RetrievalIndexes {
+  sentences: SentencesTable;
+  embeddingModel: string;
+  vector: VectorIndex;
+  /** sentence row → matrix row (−1 when the sentence has no vector); null when they coincide. */
+  vectorRowOfSentence: Int32Array | null;
+  /** matrix row → sentence row (−1 when the id is not a sentence); null when they coincide. */
+  sentenceRowOfVector: Int32Array | null;
+  lexical: Bm25Index;
+  columns: ColumnIndex;
+  windows: WindowIndex;
+  entities: EntityExtractor;
+  kpis: KpiFactRow[];
+  buildMs: Record<string, number>;
+}
+
+export interface BuildIndexesOptions {
+  embeddingModel?: string;
+  kernel?: ScanKernelName;
+  lexical: Bm25Params;
+}
+
+export async function buildIndexes(loader: DataLoader, options: BuildIndexesOptions): Promise<RetrievalIndexes> {
+  const buildMs: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const v = await fn();
+    buildMs[name] = Math.round((performance.now() - t0) * 10) / 10;
+    return v;
+  };
+  const [sentences, matrix, companies, sections, kpis] = await timed('load', () =>
+    Promise.all([loader.sentences(), loader.embeddings(options.embeddingModel), loader.companies(), loader.sections(), loader.kpiFacts()]),
+  );
+  const { vectorRowOfSentence, sentenceRowOfVector } = await timed('align', () => alignRows(sentences, matrix.ids));
+  const vector = await timed('vector', () => new VectorIndex(matrix, { kernel: options.kernel }));
+  const lexical = await timed('lexical', () => Bm25Index.build(sentences.sentence, options.lexical));
+  const windows = await timed('windows', () => new WindowIndex(sentences));
+  let latestYear = 0;
+  for (let i = 0; i < sentences.count; i++) if (sentences.report_year[i] > latestYear) latestYear = sentences.report_year[i];
+  const entities = new EntityExtractor({ companies, sections, kpis, latestYear: latestYear || new Date().getUTCFullYear() });
+  return {
+    sentences,
+    embeddingModel: matrix.model,
+    vector,
+    vectorRowOfSentence,
+    sentenceRowOfVector,
+    lexical,
+    columns: new ColumnIndex(sentences),
+    windows,
+    entities,
+    kpis,
+    buildMs,
+  };
+}
+
+/** Maps sentence rows to embedding rows by id; null maps when the orders already agree. */
+export function alignRows(sentences: SentencesTable, ids: readonly string[]): { vectorRowOfSentence: Int32Array | null; sentenceRowOfVector: Int32Array | null } {
+  if (ids.length === sentences.count && ids.every((id, i) => id === sentences.sentenceID[i])) {
+    return { vectorRowOfSentence: null, sentenceRowOfVector: null };
+  }
+  const vectorRowOfSentence = new Int32Array(sentences.count).fill(-1);
+  const sentenceRowOfVector = new Int32Array(ids.length).fill(-1);
+  let matched = 0;
+  ids.forEach((id, v) => {
+    const s = sentences.rowById.get(id);
+    if (s === undefined) return;
+    vectorRowOfSentence[s] = v;
+    sentenceRowOfVector[v] = s;
+    matched++;
+  });
+  if (matched === 0 && sentences.count > 0) {
+    throw new LarderError('TABLE_INVALID', `none of the ${ids.length} embedding ids match a sentenceID; was the embeddings table built from this sentences table?`);
+  }
+  return { vectorRowOfSentence, sentenceRowOfVector };
+}
