@@ -76,3 +76,18 @@ export function bareBytes(size = 64): Buffer {
   b[0] = 0;
   return b;
 }
+
+/** A multipart/form-data body with these parts, CRLF line ends as browsers send them. */
+export type MultipartPart = { name: string; value: string | Buffer; fileName?: string; contentType?: string };
+
+export function multipartBody(boundary: string, parts: MultipartPart[]): Buffer {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = `form-data; name="${p.name}"${p.fileName !== undefined ? `; filename="${p.fileName}"` : ''}`;
+    const head = `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.contentType ? `Content-Type: ${p.contentType}\r\n` : ''}\r\n`;
+    chunks.push(Buffer.from(head), Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+

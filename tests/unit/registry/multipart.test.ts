@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMultipart } from '../../../src/registry/multipart';
 import { LarderError, ValidationError } from '../../../src/errors';
-
-type Part = { name: string; value: string | Buffer; fileName?: string; contentType?: string };
-
-export function multipartBody(boundary: string, parts: Part[]): Buffer {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    const disposition = `form-data; name="${p.name}"${p.fileName !== undefined ? `; filename="${p.fileName}"` : ''}`;
-    const head = `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.contentType ? `Content-Type: ${p.contentType}\r\n` : ''}\r\n`;
-    chunks.push(Buffer.from(head), Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
-}
+import { multipartBody } from './fixtures';
 
 const limits = { maxFileBytes: 1024 };
 const binary = Buffer.from([0, 1, 2, 13, 10, 45, 45, 255, 254]);
