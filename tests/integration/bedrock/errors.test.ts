@@ -177,3 +177,50 @@ describe('robustness', () => {
     );
   });
 });
+
+describe('hostile connections', () => {
+  async function rawSend(bytes: Buffer, opts: { half?: boolean } = {}): Promise<void> {
+    const { connect } = await import('node:net');
+    const url = new URL(fixture.emulator.endpoint);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(bytes);
+        if (opts.half) socket.destroy();
+        else socket.end();
+      });
+      socket.on('data', () => undefined);
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+    });
+  }
+
+  it('survives garbage, a broken HTTP/2 preface and a body cut off mid-request, then still serves', async () => {
+    await rawSend(Buffer.from('\x00\x01\x02 not http at all\r\n\r\n'));
+    await rawSend(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\xff\xff\xff\xff garbage frames'));
+    await rawSend(Buffer.from('PRI * HT'), { half: true });
+    await rawSend(
+      Buffer.from('POST /model/cohere.embed-v4%3A0/invoke HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"texts": ["a'),
+      { half: true },
+    );
+    const body = await invoke(TITAN, { inputText: 'still serving' });
+    expect(body.embedding).toHaveLength(1024);
+  });
+
+  it('survives an HTTP/2 stream reset mid-body and a session torn down mid-request', async () => {
+    const { connect, constants } = await import('node:http2');
+    const session = connect(fixture.emulator.endpoint);
+    session.on('error', () => undefined);
+    const path = `/model/${encodeURIComponent(TITAN)}/invoke`;
+    const reset = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json' });
+    reset.on('error', () => undefined);
+    reset.write('{"inputText": "half');
+    reset.close(constants.NGHTTP2_CANCEL);
+    const dropped = session.request({ ':method': 'POST', ':path': path });
+    dropped.on('error', () => undefined);
+    dropped.write('{"inputText":');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    session.destroy();
+    const body = await invoke(TITAN, { inputText: 'still serving' });
+    expect(body.embedding).toHaveLength(1024);
+  });
+});

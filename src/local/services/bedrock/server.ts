@@ -200,12 +200,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 function sendError(res: ServerResponse, error: BedrockServiceError): void {
-  if (res.headersSent) {
+  try {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    // restJson1: the SDK reads the error name from x-amzn-ErrorType first (see errors.ts).
+    sendJson(res, error.statusCode, { message: error.message }, { 'x-amzn-errortype': error.errorName });
+  } catch {
+    // The client went away (an HTTP/2 stream reset, a closed socket): nobody is left to tell.
     res.destroy();
-    return;
   }
-  // restJson1: the SDK reads the error name from x-amzn-ErrorType first (see errors.ts).
-  sendJson(res, error.statusCode, { message: error.message }, { 'x-amzn-errortype': error.errorName });
 }
 
 function toBedrockError(error: unknown): BedrockServiceError {
