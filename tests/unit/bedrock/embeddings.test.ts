@@ -1,6 +1,6 @@
 /** The pure embedding function: deterministic, normalised, of the asked size, closer when words are shared. */
 import { describe, expect, it } from 'vitest';
-import { cosineSimilarity, embedText } from '../../../src/local/services/bedrock/embeddings';
+import { cosineSimilarity, embedText, embeddingSeed } from '../../../src/local/services/bedrock/embeddings';
 
 const norm = (v: Float64Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 
@@ -68,6 +68,17 @@ describe('embedText', () => {
     const v = embedText('cash cash cash', 1024, { normalize: false });
     // unigram "cash" ×3 at weight 1, bigram "cash cash" ×2 at weight 0.5, each sublinear
     expect(norm(v)).toBeCloseTo(Math.hypot(1 + Math.log(3), 0.5 * (1 + Math.log(2))), 10);
+  });
+
+  it('gives each seed its own space: same seed equal, different seeds unrelated', () => {
+    const text = 'For fiscal 2018, loss on extinguishment of debt was $3.1 billion.';
+    const titan = embeddingSeed('amazon.titan-embed-text-v2:0');
+    const cohere = embeddingSeed('cohere.embed-v4:0');
+    expect(titan).not.toBe(cohere);
+    expect(embedText(text, 1024, { seed: titan })).toEqual(embedText(text, 1024, { seed: titan }));
+    expect(Math.abs(cosineSimilarity(embedText(text, 1024, { seed: titan }), embedText(text, 1024, { seed: cohere })))).toBeLessThan(0.3);
+    const related = embedText('loss on extinguishment of debt', 1024, { seed: cohere });
+    expect(cosineSimilarity(embedText(text, 1024, { seed: cohere }), related)).toBeGreaterThan(0.5);
   });
 
   it('rejects a non-positive or fractional dimension', () => {

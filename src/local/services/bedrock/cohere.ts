@@ -14,7 +14,7 @@
  * Only `texts` inputs are emulated (not `images` / `inputs`).
  */
 import { randomUUID } from 'node:crypto';
-import { embedText } from './embeddings';
+import { embedText, embeddingSeed } from './embeddings';
 import { validationError } from './errors';
 import type { EmbeddingModelSpec } from './models';
 import type { InvokeResult } from './invokeTypes';
@@ -52,6 +52,7 @@ export function invokeCohereEmbedding(body: JsonObject, model: EmbeddingModelSpe
         );
   const maxChars = isV4 ? maxCharsForV4(body) : model.maxChars;
 
+  const seed = embeddingSeed(model.modelId);
   let inputTokens = 0;
   const floats: number[][] = [];
   const byType: Partial<Record<EmbeddingType, number[][]>> = {};
@@ -59,7 +60,7 @@ export function invokeCohereEmbedding(body: JsonObject, model: EmbeddingModelSpe
   for (let i = 0; i < texts.length; i++) {
     const text = truncateText(texts[i]!, maxChars, truncate, i);
     inputTokens += estimateTokens(text);
-    const vector = embedText(text, dims);
+    const vector = embedText(text, dims, { seed });
     for (const type of types) (byType[type] ??= []).push(encode(vector, type));
     if (!requestedTypes && !isV4) floats.push(byType.float!.at(-1)!);
   }

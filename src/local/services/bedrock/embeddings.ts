@@ -10,7 +10,8 @@
  *
  * Same text → same vector; texts sharing content words have a positive dot product, texts sharing
  * none are near 0. Query and document input types map to the same space on purpose: retrieval then
- * reduces to term overlap, which is what a local test needs to be predictable.
+ * reduces to term overlap, which is what a local test needs to be predictable. Each model hashes with
+ * its own seed, so different models' vectors are unrelated (as on AWS).
  * A text with no content terms (only stopwords, say) falls back to all its terms, then to the whole
  * lowercased string as one feature, so no vector is ever all zeros.
  */
@@ -22,6 +23,17 @@ const BIGRAM_WEIGHT = 0.5;
 export interface EmbedOptions {
   /** L2-normalise the vector (default true). */
   normalize?: boolean;
+  /**
+   * Hash seed: each emulated model embeds with its own (see `embeddingSeed`), so vectors of different
+   * models are unrelated, as real models' are — querying a Titan table with a Cohere vector finds
+   * nothing, in the emulator as on AWS. Default 0.
+   */
+  seed?: number;
+}
+
+/** The hash seed of an embedding model id: FNV-1a of the id, so it is stable across runs and machines. */
+export function embeddingSeed(modelId: string): number {
+  return hashString(modelId, 0);
 }
 
 /** Embeds `text` into a `dims`-dimensional Float64Array. Pure and synchronous. */
@@ -34,9 +46,10 @@ export function embedText(text: string, dims: number, options: EmbedOptions = {}
   // Count features first (sublinear TF needs the counts), keyed by their 32-bit hash.
   const unigrams = new Map<number, number>();
   const bigrams = new Map<number, number>();
+  const seed = (options.seed ?? 0) >>> 0;
   let previous = 0;
   for (let i = 0; i < terms.length; i++) {
-    const h = hashString(terms[i]!);
+    const h = hashString(terms[i]!, seed);
     unigrams.set(h, (unigrams.get(h) ?? 0) + 1);
     if (i > 0) {
       const b = mix32((Math.imul(previous, 0x9e3779b1) ^ h) >>> 0);
@@ -84,14 +97,14 @@ function addFeatures(vector: Float64Array, counts: Map<number, number>, weight: 
   }
 }
 
-/** FNV-1a over UTF-16 code units, finished with a mixer so low bits are well spread. */
-function hashString(s: string): number {
+/** FNV-1a over UTF-16 code units, xor the seed, finished with a mixer so low bits are well spread. */
+function hashString(s: string, seed: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return mix32(h >>> 0);
+  return mix32((h ^ seed) >>> 0);
 }
 
 /** murmur3's fmix32 finaliser. */

@@ -7,7 +7,7 @@
  *             embeddingsByType: {float?: float[], binary?: int[]}} — embeddingsByType always present.
  * Limits: 8,192 tokens or 50,000 characters per text.
  */
-import { embedText } from './embeddings';
+import { embedText, embeddingSeed } from './embeddings';
 import { validationError } from './errors';
 import type { EmbeddingModelSpec } from './models';
 import { roundForWire, toTitanBinary } from './quantize';
@@ -40,7 +40,7 @@ export function invokeTitanEmbedding(body: JsonObject, model: EmbeddingModelSpec
         );
   if (types.length === 0) throw malformed('#/embeddingTypes: expected minItems: 1, actual: 0');
 
-  const vector = embedText(inputText, dimensions, { normalize });
+  const vector = embedText(inputText, dimensions, { normalize, seed: embeddingSeed(model.modelId) });
   const float = roundForWire(vector);
   const embeddingsByType: Record<string, number[]> = {};
   if (types.includes('float')) embeddingsByType.float = float;
