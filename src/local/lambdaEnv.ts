@@ -99,6 +99,8 @@ export function buildSandboxEnv(options: SandboxEnvOptions): SandboxEnv {
     LARDER_EPHEMERAL_STORAGE_MB: String(fn.ephemeralStorageMb),
     LARDER_CACHE_DIR: join(tmpDir, 'larder-cache'),
   });
+  // The SDK nags about Node < 22 on every client; Lambda's nodejs22.x never would, so neither do we.
+  if (Number(process.versions.node.split('.')[0]) < 22) env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
   const warnings: string[] = [];
   const declared = new Set(Object.keys(fn.environment));
