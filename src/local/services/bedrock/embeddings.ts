@@ -17,6 +17,15 @@
  */
 import { contentTerms, rawTerms } from './tokens';
 
+/**
+ * Bumped whenever embedText's output changes (terms, weights, hashing, seeds). Vectors built through
+ * the emulator are only comparable with query vectors of the same version: a cache of emulator-built
+ * embeddings should fold this into its key (the loader's data-cache manifest).
+ *   1  hashed unigrams + bigrams, sublinear TF
+ *   2  + financial synonyms, + a per-model seed
+ */
+export const EMULATOR_EMBEDDING_VERSION = 2;
+
 const UNIGRAM_WEIGHT = 1;
 const BIGRAM_WEIGHT = 0.5;
 
