@@ -52,7 +52,8 @@ export async function downloadToFile(s3: S3Client, ref: ObjectRef, path: string,
         off += bytesWritten;
       }
     });
-    await fh.sync();
+    // No fsync here: a file that is kept is fsynced when committed to the cache (TmpCache.commit);
+    // a temp download that is decoded and deleted never needs to reach the disk.
   } finally {
     await fh.close();
   }

@@ -18,7 +18,7 @@ import { createProgress } from './progress';
 import { downloadToBuffer, downloadToFile, headObject, type DownloadOptions, type ObjectHead, type ObjectRef } from './s3Object';
 import type { TableDecoder } from './tableDecoders';
 import type { LoaderCacheState } from './types';
-import { isCacheProblem, type TmpCache } from './tmpCache';
+import { isCacheProblem, type CacheEntryMeta, type TmpCache } from './tmpCache';
 
 export interface S3StreamingLoaderOptions {
   s3: S3Client;
@@ -55,10 +55,14 @@ export class S3StreamingLoader extends BaseDataLoader {
     const fromPackage = this.fromPackage(decoder);
     if (fromPackage) return fromPackage;
     const ref: ObjectRef = { bucket: this.config.s3.bucket, key: tableS3Key(this.config, decoder.table) };
-    const head = await headObject(this.s3, ref);
-    const hit = this.fromCache(decoder, head);
+    // Revalidate and read at once: the HeadObject round trip overlaps the read of the cached file.
+    const headRequest = headObject(this.s3, ref);
+    const candidate = this.readCached(decoder);
+    const [head, cachedRead] = await Promise.allSettled([headRequest, candidate]);
+    if (head.status === 'rejected') throw head.reason;
+    const hit = cachedRead.status === 'fulfilled' ? this.acceptCached(decoder, head.value, cachedRead.value) : null;
     if (hit) return hit;
-    return this.fromS3(decoder, ref, head);
+    return this.fromS3(decoder, ref, head.value);
   }
 
   private fromPackage<T>(decoder: TableDecoder<T>): FetchedTable<T> | null {
@@ -71,24 +75,38 @@ export class S3StreamingLoader extends BaseDataLoader {
     return { value: decoder.decodeParquet(path, path), source: 'package', bytes: statSync(path).size };
   }
 
-  private fromCache<T>(decoder: TableDecoder<T>, head: ObjectHead): FetchedTable<T> | null {
+  /** Reads the cached copy if there is one of the right form; null when absent or unreadable (then dropped). */
+  private async readCached<T>(decoder: TableDecoder<T>): Promise<{ value: T; meta: CacheEntryMeta } | null> {
     const key = cacheKey(decoder);
     const meta = this.cache.getMeta(key);
     if (!meta) return null;
-    const form = decoder.derived?.form ?? 'object';
-    if (meta.etag !== head.etag || meta.sourceBytes !== head.size || meta.form !== form) {
-      this.cache.removeItem(key, `stale: cached ${meta.form} of ETag ${meta.etag} (${meta.sourceBytes} bytes), S3 has ${head.etag} (${head.size} bytes)`);
+    if (meta.form !== (decoder.derived?.form ?? 'object')) {
+      this.cache.removeItem(key, `cached as ${meta.form}, expected ${decoder.derived?.form ?? 'object'}`);
       return null;
     }
     const path = this.cache.getPath(key);
     try {
-      const value = decoder.derived ? decoder.derived.read(path) : decoder.decodeParquet(path, path);
-      this.cache.touch(key);
-      return { value, source: 'tmp', bytes: meta.bytes, cached: true };
+      // Let the HeadObject request reach the wire before a synchronous Parquet decode blocks the loop.
+      if (!decoder.derived) await new Promise((resolve) => setImmediate(resolve));
+      const value = decoder.derived ? await decoder.derived.read(path) : decoder.decodeParquet(path, path);
+      return { value, meta };
     } catch (err) {
       this.cache.removeItem(key, `unreadable: ${(err as Error).message}`);
       return null;
     }
+  }
+
+  /** Uses the cached copy when it was made from the object S3 has now (same ETag and size). */
+  private acceptCached<T>(decoder: TableDecoder<T>, head: ObjectHead, cached: { value: T; meta: CacheEntryMeta } | null): FetchedTable<T> | null {
+    if (!cached) return null;
+    const key = cacheKey(decoder);
+    const { meta } = cached;
+    if (meta.etag !== head.etag || meta.sourceBytes !== head.size) {
+      this.cache.removeItem(key, `stale: cached from ETag ${meta.etag} (${meta.sourceBytes} bytes), S3 has ${head.etag} (${head.size} bytes)`);
+      return null;
+    }
+    this.cache.touch(key);
+    return { value: cached.value, source: 'tmp', bytes: meta.bytes, cached: true };
   }
 
   private async fromS3<T>(decoder: TableDecoder<T>, ref: ObjectRef, head: ObjectHead): Promise<FetchedTable<T>> {
@@ -99,12 +117,21 @@ export class S3StreamingLoader extends BaseDataLoader {
     const key = cacheKey(decoder);
     let value: T | undefined;
     let cached = false;
+    const phases = { downloadMs: 0, decodeMs: 0, cacheWriteMs: 0 };
+    const timed = async <R>(phase: keyof typeof phases, f: () => R | Promise<R>): Promise<R> => {
+      const t = performance.now();
+      try {
+        return await f();
+      } finally {
+        phases[phase] += Math.round(performance.now() - t);
+      }
+    };
 
     if (!decoder.derived) {
       this.warnIfTooBig(decoder.table, head.size);
-      const entry = await this.cache.put(key, head.size, meta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options));
+      const entry = await timed('downloadMs', () => this.cache.put(key, head.size, meta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options)));
       if (entry) {
-        value = this.decodeFresh(decoder, this.cache.getPath(key), label, key);
+        value = await timed('decodeMs', () => this.decodeFresh(decoder, this.cache.getPath(key), label, key));
         cached = true;
       }
     } else {
@@ -113,8 +140,8 @@ export class S3StreamingLoader extends BaseDataLoader {
       const reservation = this.cache.reserve(head.size, `${decoder.table}.parquet`);
       if (reservation) {
         try {
-          await downloadToFile(this.s3, ref, reservation.tmpPath, options);
-          value = this.decodeFresh(decoder, reservation.tmpPath, label, key);
+          await timed('downloadMs', () => downloadToFile(this.s3, ref, reservation.tmpPath, options));
+          value = await timed('decodeMs', () => this.decodeFresh(decoder, reservation.tmpPath, label, key));
         } catch (err) {
           if (!isCacheProblem(err)) throw err;
           log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });
@@ -123,19 +150,22 @@ export class S3StreamingLoader extends BaseDataLoader {
         }
       }
       // Parquet too big for the budget as downloaded (or the file failed): decode it from memory.
-      value ??= this.decodeFresh(decoder, await downloadToBuffer(this.s3, ref, options), label, key);
+      if (value === undefined) {
+        const buf = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
+        value = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, key));
+      }
       const derived = decoder.derived;
       const v = value;
       const need = derived.maxBytes(v);
       this.warnIfTooBig(decoder.table, need);
-      cached = (await this.cache.put(key, need, meta, (path) => derived.write(path, v))) !== null;
+      cached = (await timed('cacheWriteMs', () => this.cache.put(key, need, meta, (path) => derived.write(path, v)))) !== null;
     }
 
     if (value === undefined) {
-      const buf = await downloadToBuffer(this.s3, ref, options);
-      value = this.decodeFresh(decoder, buf, label, key);
+      const buf = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
+      value = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, key));
     }
-    progress.done({ table: decoder.table, cached });
+    progress.done({ table: decoder.table, cached, ...phases });
     return { value, source: 's3', bytes: head.size, cached };
   }
 

@@ -6,7 +6,7 @@ import type { LarderConfig } from '../config';
 import { embeddingModel, tableConfig } from '../config';
 import { readCompaniesParquet, readEmbeddingsParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
-import { readVectorFile, writeVectorFile } from './vectorFile';
+import { readVectorFileAsync, writeVectorFile } from './vectorFile';
 
 export interface TableDecoder<T> {
   table: string;
@@ -18,7 +18,7 @@ export interface TableDecoder<T> {
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
     write(path: string, value: T): void;
-    read(path: string): T;
+    read(path: string): Promise<T>;
   };
 }
 
@@ -40,8 +40,8 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
       form: 'vectors-f32-v1',
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
       write: (path, m) => void writeVectorFile(path, m),
-      read: (path) => {
-        const m = readVectorFile(path);
+      read: async (path) => {
+        const m = await readVectorFileAsync(path);
         if (m.model !== model.key || m.dims !== model.dimensions) throw new Error(`cached vectors are ${m.model}/${m.dims}d, expected ${model.key}/${model.dimensions}d`);
         return m;
       },

@@ -11,6 +11,7 @@
  *   "LARDVEC1" | u32 LE header length | header JSON | ids (utf-8, '\n'-joined) | pad to 64 | vectors
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { LarderError } from '../errors';
 import type { EmbeddingMatrix } from './types';
 
@@ -61,7 +62,31 @@ export function vectorFileSize(header: Pick<VectorFileHeader, 'vectorsOffset' | 
  * the file holds normalised rows). Throws TABLE_INVALID on a short, long or unreadable file.
  */
 export function readVectorFile(path: string): EmbeddingMatrix {
-  const buf = readFileSync(path);
+  return parseVectorFile(readFileSync(path), path);
+}
+
+/**
+ * The same, reading on the libuv thread pool (one pread into one buffer) so the caller can overlap
+ * it with a network round trip (the loader revalidates with HeadObject while the file is read).
+ */
+export async function readVectorFileAsync(path: string): Promise<EmbeddingMatrix> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafeSlow(size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await fh.read(buf, off, Math.min(size - off, 1 << 30), off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return parseVectorFile(off === size ? buf : buf.subarray(0, off), path);
+  } finally {
+    await fh.close();
+  }
+}
+
+export function parseVectorFile(buf: Buffer, path: string): EmbeddingMatrix {
   const fail = (why: string) => new LarderError('TABLE_INVALID', `vector file ${path} is corrupt: ${why}`, { details: { path } });
   if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw fail('bad magic');
   const headLen = buf.readUInt32LE(8);
