@@ -1,0 +1,21 @@
+# Sourced by the sam-*.sh scripts: says exactly what is missing before SAM is called.
+need_sam() {
+  if ! command -v sam >/dev/null 2>&1; then
+    echo "sam (the AWS SAM CLI) is not installed: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html" >&2
+    echo "Without Docker or SAM, use the built-in emulator instead: npx larder invoke | start-api | start-lambda (docs/emulator.md)" >&2
+    exit 127
+  fi
+}
+need_docker() {
+  if ! command -v docker >/dev/null 2>&1; then
+    echo "docker is not installed; sam local and sam build --use-container need it." >&2
+    echo "Without Docker, use: npx larder invoke | start-api | start-lambda (docs/emulator.md)" >&2
+    exit 127
+  fi
+  if ! docker info >/dev/null 2>&1; then
+    echo "docker is installed but its daemon is not reachable (is it running? may this user use it?)." >&2
+    exit 127
+  fi
+}
+TEMPLATE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lambda_assets/template.yaml"
+ENV_VARS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lambda_assets/env.json"
