@@ -1,5 +1,5 @@
 /** The query pipeline: answer questions over the loader's tables with Bedrock. See docs/rag.md. */
-export { QueryEngine, type QueryEngineDeps, type RetrievalRun } from './engine';
+export { QueryEngine, atStage, type QueryEngineDeps, type RetrievalRun } from './engine';
 export { answerQuery, isQueryError, queryError } from './answerQuery';
 export type { AnswerOptions, QueryResponse, QueryErrorResponse, QuerySource, QueryStage, StageTimings } from './types';
 export { MAX_QUESTION_CHARS } from './question';

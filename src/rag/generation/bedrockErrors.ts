@@ -5,7 +5,10 @@
 import { LarderError } from '../../errors';
 
 export interface RetryOptions {
-  /** Extra attempts after the SDK's own retries gave up on a ThrottlingException. */
+  /**
+   * Extra rounds after the SDK's own retries (3 attempts, ~0.5 s-based backoff for throttling) gave
+   * up on a ThrottlingException. Default 1: two SDK rounds are ~4–8 s, already a long wait in Lambda.
+   */
   retries?: number;
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -18,8 +21,8 @@ export function isThrottling(err: unknown): boolean {
 
 /** Runs `call`, retrying throttling with exponential backoff and jitter; maps the final error. */
 export async function withThrottleRetry<T>(what: string, call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const retries = options.retries ?? 3;
-  const base = options.baseDelayMs ?? 200;
+  const retries = options.retries ?? 1;
+  const base = options.baseDelayMs ?? 500;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 0; ; attempt++) {
     try {
