@@ -64,6 +64,31 @@ describe('splitContext', () => {
   });
 });
 
+describe('answerFromContext on the query handler\'s prompt (src/rag/context)', () => {
+  it('cites the numbered block header and quotes KPI lines', () => {
+    const section = "Management's Discussion and Analysis of Financial Condition and Results of Operations";
+    const user = [
+      'Context from 10-K filings:',
+      '',
+      `[1] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | ${section} | sentences 140–145`,
+      DEBT,
+      CASH,
+      '',
+      `[2] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | Business | sentences 3–4`,
+      STORES,
+      '',
+      '[KPI] Reported XBRL facts (SEC EDGAR)',
+      'WMT FY2018 Revenues: 500,343,000,000 USD',
+      '',
+      'Question: What was the loss on extinguishment of debt in fiscal 2018?',
+    ].join('\n');
+    const answer = answerFromContext({ system: 'You are a financial analyst.', userTexts: [user] });
+    expect(answer.quoted[0]).toMatchObject({ text: DEBT, header: `[1] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | ${section} | sentences 140–145` });
+    const kpi = answerFromContext({ system: '', userTexts: [user.replace(/Question: .*/, 'Question: What were Walmart revenues in FY2018?')] });
+    expect(kpi.quoted[0]).toMatchObject({ text: 'WMT FY2018 Revenues: 500,343,000,000 USD', header: '[KPI] Reported XBRL facts (SEC EDGAR)' });
+  });
+});
+
 describe('answerFromContext', () => {
   it('quotes the best sentence first, with its header, and runners-up that score close to it', () => {
     const answer = answerFromContext({

@@ -115,6 +115,7 @@ function parseHeader(line: string): { header: string; rest: string } | undefined
     const label = bracketed[1]!;
     const rest = bracketed[2]!.trim();
     // "[1] Walmart Inc. 10-K 2018, Item 7" alone on its line is all header; "[1] Revenue grew." is a cited sentence.
+    if (rest && isMetadataRow(rest)) return { header: line, rest: '' };
     if (rest && rest.length <= 160 && !/[.!?]["')\]]?$/.test(rest)) return { header: line, rest: '' };
     // "[2] Apple 10-K: Revenue grew 5%." → header "[2] Apple 10-K", text after the colon.
     const titled = /^([^:.!?]{1,80}):\s+(.+)$/.exec(rest);
@@ -131,13 +132,18 @@ function parseHeader(line: string): { header: string; rest: string } | undefined
   const fenced = /^(?:={2,}|-{2,}|\*{2,})\s*(.+?)\s*(?:={2,}|-{2,}|\*{2,})$/.exec(line);
   if (fenced) return { header: fenced[1]!, rest: '' };
   // WMT | Walmart Inc. | FY2018 | Item 7   (a metadata row: fields between pipes, no sentence end)
-  if (line.length <= 300 && (line.match(/\|/g)?.length ?? 0) >= 2 && !/[.!?]["')\]]?$/.test(line)) {
-    return { header: line.replace(/^\|\s*|\s*\|$/g, ''), rest: '' };
-  }
+  if (isMetadataRow(line)) return { header: line.replace(/^\|\s*|\s*\|$/g, ''), rest: '' };
+  // "Context from 10-K filings:" — a short label line introducing what follows
+  if (line.length <= 80 && line.endsWith(':')) return { header: line.slice(0, -1).trim(), rest: '' };
   // Source: Walmart 10-K 2018, Item 7   |   Document 2: ...
   const labelled = /^(?:source|document|doc|context|chunk|passage)\s*#?\d*\s*[:\-–—]\s*(.{1,200})$/i.exec(line);
   if (labelled && line.length <= 200) return { header: labelled[1]!.trim(), rest: '' };
   return undefined;
+}
+
+/** "WMT | Walmart Inc. | FY2018 | … | sentences 140-145": fields between pipes, no sentence end. */
+function isMetadataRow(text: string): boolean {
+  return text.length <= 400 && (text.match(/\|/g)?.length ?? 0) >= 2 && !/[.!?]["')\]]?$/.test(text);
 }
 
 function splitSentences(line: string): string[] {
