@@ -10,6 +10,8 @@
  *   DELETE /__larder/stats           reset the counts
  *   GET    /__larder/health          {"ok": true, "service": ...}
  *
+ * For S3 it also fixes s3rver's suffix ranges (`bytes=-N`, see s3SuffixRange.ts).
+ *
  * `/__larder/` cannot collide with S3 (bucket names have no underscores), DynamoDB (always `/`) or
  * Bedrock Runtime (`/model/...`).
  */
@@ -20,6 +22,7 @@ import { defaultErrorCode, errorReply } from './errorShapes';
 import { parseFaultRules, type FaultState } from './faults';
 import { operationOf } from './operations';
 import { portInUseError, sleep, type ServiceName } from './process';
+import { explicitSuffixRange, isSuffixRange } from './s3SuffixRange';
 import { LarderError } from '../../errors';
 
 export interface FaultProxyOptions {
@@ -73,8 +76,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return sendError(res, service, status, `Injected by larder: ${operation} failed on purpose`, method, code);
     }
 
+    const headers = forwardHeaders(req.headers);
+    if (service === 's3' && operation === 'GetObject' && isSuffixRange(headers.range)) {
+      headers.range = (await explicitSuffixRange(target, url, headers, headers.range, agent)) ?? headers.range;
+    }
     const upstream = request(
-      { host: target.hostname, port: target.port, method, path: url, headers: forwardHeaders(req.headers), agent },
+      { host: target.hostname, port: target.port, method, path: url, headers, agent },
       (up) => {
         const headers = forwardHeaders(up.headers);
         if (decision.truncate) return truncate(up, res, headers, method);

@@ -55,6 +55,19 @@ describe('local S3 (s3rver through the fault proxy)', () => {
     expect(bytes.equals(body.subarray(1000, 2000))).toBe(true);
   });
 
+  it('answers a suffix range bytes=-N with the last N bytes (the proxy fixes s3rver, which reads it as 0-N)', async () => {
+    const body = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ranges/footer.bin', Body: body }));
+
+    const footer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranges/footer.bin', Range: 'bytes=-8' }));
+    const tail = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranges/footer.bin', Range: 'bytes=4000-' }));
+
+    expect(footer.$metadata.httpStatusCode).toBe(206);
+    expect(footer.ContentRange).toBe('bytes 4088-4095/4096');
+    expect(Buffer.from(await footer.Body!.transformToByteArray()).equals(body.subarray(4088))).toBe(true);
+    expect(Buffer.from(await tail.Body!.transformToByteArray()).equals(body.subarray(4000))).toBe(true);
+  });
+
   it('lists with ListObjectsV2 page by page (page 2 needs --openssl-legacy-provider in s3rver)', async () => {
     const keys = Array.from({ length: 7 }, (_, i) => `list/item-${i}.txt`);
     await Promise.all(keys.map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Key }))));
