@@ -4,10 +4,10 @@
  * endpoints answer), else local services started here via startLocalServices — or none, with a
  * clear message, when that module is not available or the caller asked for no services.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect } from 'node:net';
 import type { LarderConfig } from '../config';
+import { readEndpointsFile } from './services/endpointsFile';
 
 export interface ResolvedServices {
   /** AWS_ENDPOINT_URL_S3 / _DYNAMODB / _BEDROCK_RUNTIME (whatever is known). */
@@ -27,9 +27,9 @@ export async function resolveServices(options: { config: LarderConfig; start: bo
   for (const k of ENDPOINT_VARIABLES) if (hostEnv[k]) fromEnv[k] = hostEnv[k]!;
   if (Object.keys(fromEnv).length) return { env: fromEnv, source: 'environment', stop: none };
 
-  const file = join(resolve(options.config.rootDir, options.config.local.data_dir), 'endpoints.json');
-  const fromFile = await readEndpointsFile(file);
-  if (fromFile) return { env: fromFile, source: 'endpoints-file', note: file, stop: none };
+  const dataDir = resolve(options.config.rootDir, options.config.local.data_dir);
+  const fromFile = await readRunningServices(dataDir);
+  if (fromFile) return { env: fromFile, source: 'endpoints-file', note: `using the running \`larder services\` (${join(dataDir, 'endpoints.json')})`, stop: none };
 
   if (!options.start) return { env: {}, source: 'none', note: 'local services not started (--no-services)', stop: none };
   let mod: typeof import('./services/index');
@@ -44,25 +44,12 @@ export async function resolveServices(options: { config: LarderConfig; start: bo
   return { env, source: 'started', stop: () => services.stop() };
 }
 
-/** Reads endpoints.json loosely ({endpoints:{s3,…}}, {s3,…} or {env:{AWS_ENDPOINT_URL_S3,…}}); undefined when absent or stale. */
-async function readEndpointsFile(file: string): Promise<Record<string, string> | undefined> {
-  if (!existsSync(file)) return undefined;
-  let data: any;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
+/** The endpoints of a running `larder services` (its pid alive and every endpoint answering), else undefined. */
+async function readRunningServices(dataDir: string): Promise<Record<string, string> | undefined> {
+  const file = readEndpointsFile(dataDir);
+  if (!file) return undefined;
   const env: Record<string, string> = {};
-  const e = data?.env ?? {};
-  const ep = data?.endpoints ?? data ?? {};
-  const pick = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  const s3 = pick(e.AWS_ENDPOINT_URL_S3) ?? pick(ep.s3);
-  const ddb = pick(e.AWS_ENDPOINT_URL_DYNAMODB) ?? pick(ep.dynamodb);
-  const br = pick(e.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) ?? pick(ep.bedrock) ?? pick(ep.bedrockRuntime);
-  if (s3) env.AWS_ENDPOINT_URL_S3 = s3;
-  if (ddb) env.AWS_ENDPOINT_URL_DYNAMODB = ddb;
-  if (br) env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = br;
+  for (const k of ENDPOINT_VARIABLES) if (file.env?.[k]) env[k] = file.env[k];
   if (!Object.keys(env).length) return undefined;
   const alive = await Promise.all(Object.values(env).map(reachable));
   return alive.every(Boolean) ? env : undefined;
