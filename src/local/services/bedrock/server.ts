@@ -1,7 +1,7 @@
 /**
- * The Bedrock Runtime emulator's HTTP layer (HTTP/1.1 and h2c on one port, see dualProtocolServer.ts): routes bedrock-runtime REST paths to the handlers and
+ * The Bedrock Runtime emulator's HTTP layer: routes bedrock-runtime REST paths to the handlers and
  * turns every failure into Bedrock's error shape, so the real BedrockRuntimeClient works unchanged
- * (SigV4 headers are accepted and ignored).
+ * (SigV4 headers are accepted and ignored). HTTP/1.1 and h2c share one port (dualProtocolServer.ts).
  *
  *   POST /model/{modelId}/invoke      InvokeModel — Titan v2 / Cohere v3 / Cohere v4 embeddings
  *   POST /model/{modelId}/converse    Converse — extractive answers from the prompt's context
@@ -20,7 +20,7 @@ import { LarderError } from '../../../errors';
 import { invokeCohereEmbedding } from './cohere';
 import { converse, converseStreamEvents, countConverseTokens, unsupportedModelForConverse } from './converse';
 import { encodeEvent } from './eventStream';
-import { estimateTokens } from './tokens';
+import { countTokens } from './countTokens';
 import { BedrockServiceError, isBedrockErrorName, validationError } from './errors';
 import type { InvokeResult } from './invokeTypes';
 import { resolveModel } from './models';
@@ -127,35 +127,6 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
     throw validationError('The model is unsupported for streaming');
   }
   throw validationError(`The Larder Bedrock emulator does not emulate ${operation} for ${modelId}; use invoke (embeddings) or converse.`);
-}
-
-/** CountTokens: a Converse-shaped input, or an InvokeModel body (base64) whose strings are counted. */
-function countTokens(body: Record<string, unknown>): number {
-  const input = body.input as Record<string, unknown> | undefined;
-  if (input && typeof input === 'object' && input.converse && typeof input.converse === 'object') {
-    return countConverseTokens(input.converse as Record<string, unknown>);
-  }
-  const invoke = input && typeof input === 'object' ? (input.invokeModel as { body?: unknown } | undefined) : undefined;
-  if (invoke && typeof invoke.body === 'string') {
-    const text = Buffer.from(invoke.body, 'base64').toString('utf8');
-    return estimateTokens(stringsOf(safeJson(text) ?? text).join(' '));
-  }
-  throw validationError("1 validation error detected: Value at 'input' failed to satisfy constraint: Member must contain converse or invokeModel");
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function stringsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsOf);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
-  return [];
 }
 
 function decodeModelId(encoded: string): string {
