@@ -125,7 +125,7 @@ async function retire(deps: IngestDeps, id: string, from: ArtifactStatus[], stat
     const items: TxItem[] = await detachItems(deps.store, current);
     if (current.sourceUrl) items.push(markerRelease(deps.store, current.sourceUrl, current.id));
     dropped = status === 'rejected' ? current.blob?.key : undefined;
-    return { record: { ...current, ...patch, status, statusReason: reason, ...(status === 'rejected' ? { blob: undefined } : {}) }, items };
+    return { record: { ...current, ...patch, status, statusReason: reason, memberSeq: undefined, ...(status === 'rejected' ? { blob: undefined } : {}) }, items };
   }).catch((err) => {
     if (err instanceof StatusMoved) return undefined;
     throw err;

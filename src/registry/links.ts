@@ -8,6 +8,10 @@
  * on the version read *before* reading members and waiters. A dataset arriving while a model starts
  * to wait for it therefore cannot both miss each other: one transaction fails its HEAD condition and
  * retries, and then sees the other.
+ *
+ * Invariant (kept by those transactions): while a name has members, every waiter is linked to one.
+ * So only the first member of a name reads the waiters to link them; later ones need one Query
+ * (HEAD + oldest member, which sort before WANT# items) — fewer round trips per contended attempt.
  */
 import type { ArtifactStore, TxItem } from './store';
 import { keys, type Item } from './records';
@@ -17,22 +21,28 @@ export function isLinkable(type: ArtifactType): type is LinkableType {
   return (LINKABLE_TYPES as readonly string[]).includes(type);
 }
 
-/** Items that add `record` to its name partition and link the models waiting for it; and, for a model, its WANT items. */
-export async function attachItems(store: ArtifactStore, record: ArtifactRecord): Promise<TxItem[]> {
+/**
+ * Items that add `record` to its name partition (its arrival number is the HEAD version it bumps
+ * to) and link the models waiting for it; and, for a model, its WANT items. Returns the record with
+ * its `memberSeq` set: write it in the same transaction.
+ */
+export async function attachItems(store: ArtifactStore, input: ArtifactRecord): Promise<{ record: ArtifactRecord; items: TxItem[] }> {
   const items: TxItem[] = [];
-  if (isLinkable(record.type)) {
-    const head = await readHeadVersion(store, record.type, record.nameNorm);
-    const [oldest] = await store.queryPartition(keys.namePartition(record.type, record.nameNorm), 'MEMBER#', 1);
-    const target = (oldest?.id as string | undefined) ?? record.id;
+  let record = input;
+  const type = input.type;
+  if (isLinkable(type)) {
+    const { head, members } = await readHeadAndOldest(store, type, record.nameNorm, 1);
+    record = { ...record, memberSeq: head + 1 };
     items.push({ op: { Put: { TableName: store.tableName, Item: memberItem(record) } } });
-    items.push(headBump(store, record.type, record.nameNorm, head));
-    for (const waiter of await readWaiters(store, record.type, record.nameNorm)) {
+    items.push(headBump(store, type, record.nameNorm, head));
+    const target = record.id;
+    for (const waiter of members.length ? [] : await readWaiters(store, type, record.nameNorm)) {
       if (waiter.linkedId) continue;
       items.push({
         op: {
           Update: {
             TableName: store.tableName,
-            Key: keys.waiter(record.type, record.nameNorm, waiter.modelId),
+            Key: keys.waiter(type, record.nameNorm, waiter.modelId),
             UpdateExpression: 'SET linkedId = :id',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedId)',
             ExpressionAttributeValues: { ':id': target },
@@ -43,8 +53,8 @@ export async function attachItems(store: ArtifactStore, record: ArtifactRecord):
   }
   if (record.type === 'model') {
     for (const [type, name] of dependencyEntries(record)) {
-      const head = await readHeadVersion(store, type, name);
-      const [oldest] = await store.queryPartition(keys.namePartition(type, name), 'MEMBER#', 1);
+      const { head, members } = await readHeadAndOldest(store, type, name, 1);
+      const oldest = members[0];
       items.push({
         op: {
           Put: {
@@ -56,7 +66,7 @@ export async function attachItems(store: ArtifactStore, record: ArtifactRecord):
       items.push(headBump(store, type, name, head));
     }
   }
-  return items;
+  return { record, items };
 }
 
 /** Items that take `record` out of its name partition (relinking its waiters) and drop a model's WANT items. */
@@ -64,10 +74,11 @@ export async function detachItems(store: ArtifactStore, record: ArtifactRecord):
   if (RETIRED_STATUSES.includes(record.status)) return []; // already detached when it was retired
   const items: TxItem[] = [];
   if (isLinkable(record.type)) {
-    const head = await readHeadVersion(store, record.type, record.nameNorm);
-    const oldest = await store.queryPartition(keys.namePartition(record.type, record.nameNorm), 'MEMBER#', 2);
-    const replacement = oldest.map((m) => m.id as string).find((id) => id !== record.id);
-    items.push({ op: { Delete: { TableName: store.tableName, Key: keys.member(record.type, record.nameNorm, record.createdAt, record.id) } } });
+    const { head, members } = await readHeadAndOldest(store, record.type, record.nameNorm, 2);
+    const replacement = members.map((m) => m.id as string).find((id) => id !== record.id);
+    if (record.memberSeq !== undefined) {
+      items.push({ op: { Delete: { TableName: store.tableName, Key: keys.member(record.type, record.nameNorm, record.memberSeq, record.id) } } });
+    }
     items.push(headBump(store, record.type, record.nameNorm, head));
     for (const waiter of await readWaiters(store, record.type, record.nameNorm)) {
       if (waiter.linkedId !== record.id) continue;
@@ -110,12 +121,14 @@ function dependencyEntries(record: ArtifactRecord): [LinkableType, string][] {
 }
 
 function memberItem(record: ArtifactRecord): Item {
-  return { ...keys.member(record.type, record.nameNorm, record.createdAt, record.id), entity: 'member', id: record.id, name: record.name, type: record.type, createdAt: record.createdAt };
+  return { ...keys.member(record.type, record.nameNorm, record.memberSeq!, record.id), entity: 'member', id: record.id, name: record.name, type: record.type, createdAt: record.createdAt };
 }
 
-async function readHeadVersion(store: ArtifactStore, type: ArtifactType, nameNorm: string): Promise<number> {
-  const head = await store.getItem(keys.nameHead(type, nameNorm));
-  return (head?.version as number | undefined) ?? 0;
+/** HEAD's version (0 when absent) and the oldest `count` members, in one consistent Query: HEAD sorts first, so it is read first. */
+async function readHeadAndOldest(store: ArtifactStore, type: ArtifactType, nameNorm: string, count: number): Promise<{ head: number; members: Item[] }> {
+  const items = await store.queryRange(keys.namePartition(type, nameNorm), 'HEAD', 'MEMBER#\uffff', count + 1);
+  const head = items[0]?.sk === 'HEAD' ? ((items[0].version as number | undefined) ?? 0) : 0;
+  return { head, members: items.filter((i) => i.sk !== 'HEAD').slice(0, count) };
 }
 
 async function readWaiters(store: ArtifactStore, type: LinkableType, nameNorm: string): Promise<{ modelId: string; linkedId?: string }[]> {

@@ -6,7 +6,7 @@
  *   ART#{id}                 / META            the artifact record (listed through the byName and byType GSIs)
  *   URL#{sha256(canonical)}  / URL             the source-URL uniqueness marker {artifactId, url}
  *   NAME#{type}#{nameNorm}   / HEAD            version of the name's partition (guards links, see links.ts)
- *   NAME#{type}#{nameNorm}   / MEMBER#{createdAt}#{id}   an artifact of that type and name, oldest first
+ *   NAME#{type}#{nameNorm}   / MEMBER#{seq}#{id}  a dataset/code of that name, in arrival order (seq from HEAD)
  *   NAME#{type}#{nameNorm}   / WANT#{modelId}  a model that names this dataset/code; `linkedId` when linked
  */
 import { LarderError } from '../errors';
@@ -32,9 +32,9 @@ export const keys = {
   urlMarker: (digest: string): Key => ({ pk: `URL#${digest}`, sk: 'URL' }),
   namePartition: (type: ArtifactType, nameNorm: string): string => `NAME#${type}#${nameNorm}`,
   nameHead: (type: ArtifactType, nameNorm: string): Key => ({ pk: keys.namePartition(type, nameNorm), sk: 'HEAD' }),
-  member: (type: ArtifactType, nameNorm: string, createdAt: string, id: string): Key => ({
+  member: (type: ArtifactType, nameNorm: string, seq: number, id: string): Key => ({
     pk: keys.namePartition(type, nameNorm),
-    sk: `MEMBER#${createdAt}#${id}`,
+    sk: `MEMBER#${String(seq).padStart(12, '0')}#${id}`,
   }),
   waiter: (type: LinkableType, nameNorm: string, modelId: string): Key => ({ pk: keys.namePartition(type, nameNorm), sk: `WANT#${modelId}` }),
 };
@@ -68,6 +68,7 @@ export function toItem(record: ArtifactRecord): Item {
     readme: record.readme?.slice(0, MAX_README_CHARS),
     dependsOn: record.dependsOn,
     rating: record.rating,
+    memberSeq: record.memberSeq,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
@@ -91,6 +92,7 @@ export function fromItem(item: Item): ArtifactRecord {
     readme: item.readme as string | undefined,
     dependsOn: (item.dependsOn as ArtifactRecord['dependsOn']) ?? {},
     rating: item.rating as ModelRating | undefined,
+    memberSeq: item.memberSeq as number | undefined,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
   };

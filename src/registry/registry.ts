@@ -81,7 +81,10 @@ export class ArtifactRegistry {
     const blob = await blobs.put(blobs.keyFor(type, nameNorm, id, blobExtension(input.fileName, contentType)), input.bytes, contentType, input.fileName);
     const record: ArtifactRecord = { id, type, name, nameNorm, version: 1, status: 'completed', blob, dependsOn, createdAt: now, updatedAt: now, ...assessment };
     try {
-      await withOptimisticRetry('create artifact', async () => store.create(record, await attachItems(store, record)));
+      await withOptimisticRetry('create artifact', async () => {
+        const attached = await attachItems(store, record);
+        await store.create(attached.record, attached.items);
+      });
     } catch (err) {
       await this.bestEffortDelete(blob.key);
       throw err;
@@ -98,7 +101,10 @@ export class ArtifactRegistry {
     const { store } = this.deps;
     const now = new Date().toISOString();
     const record: ArtifactRecord = { id: newArtifactId(), type, name, nameNorm: normaliseName(name), version: 1, status: 'pending', sourceUrl: source.url, dependsOn, createdAt: now, updatedAt: now };
-    await withOptimisticRetry('register ingest', async () => store.create(record, [markerClaim(store, source, record.id), ...(await attachItems(store, record))]));
+    await withOptimisticRetry('register ingest', async () => {
+      const attached = await attachItems(store, record);
+      await store.create(attached.record, [markerClaim(store, source, record.id), ...attached.items]);
+    });
     await this.startIngest(record);
     return this.view(record);
   }
@@ -252,7 +258,7 @@ export class ArtifactRegistry {
           if (current.status !== 'pending') return undefined;
           const items = await detachItems(this.deps.store, current);
           if (current.sourceUrl) items.push(markerRelease(this.deps.store, current.sourceUrl, current.id));
-          return { record: { ...current, status: 'failed', statusReason: 'the ingest worker could not be started' }, items };
+          return { record: { ...current, status: 'failed', statusReason: 'the ingest worker could not be started', memberSeq: undefined }, items };
         })
         .catch((e) => log.error('could not record the failed ingest start', { artifactId: record.id, error: (e as Error).message }));
       throw new LarderError('UPSTREAM', 'the ingest worker could not be started; the artifact is recorded as failed', { cause: err, statusCode: 500 });

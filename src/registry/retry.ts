@@ -22,8 +22,8 @@ export interface RetryOptions {
 
 export async function withOptimisticRetry<T>(what: string, attempt: (n: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 120;
-  const base = options.baseDelayMs ?? 4;
-  const cap = options.maxDelayMs ?? 120;
+  const base = options.baseDelayMs ?? 10;
+  const cap = options.maxDelayMs ?? 1000;
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
@@ -33,7 +33,7 @@ export async function withOptimisticRetry<T>(what: string, attempt: (n: number) 
         throw new ConflictError(`${what}: still conflicting with concurrent writes after ${n} attempts; try again`, { cause: err });
       }
       // Full jitter: spreads the losers of one round over the next window instead of colliding again.
-      const window = Math.min(cap, base * 2 ** Math.min(n, 6));
+      const window = Math.min(cap, base * 2 ** Math.min(n, 8));
       await new Promise((r) => setTimeout(r, Math.random() * window));
     }
   }

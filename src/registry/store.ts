@@ -82,6 +82,17 @@ export class ArtifactStore {
     return items;
   }
 
+  /** Up to `limit` items of one partition with fromSk <= sk <= toSk, in key order, strongly consistent. */
+  async queryRange(pk: string, fromSk: string, toSk: string, limit: number): Promise<Item[]> {
+    const out = await this.query({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': pk, ':from': fromSk, ':to': toSk },
+      ConsistentRead: true,
+      Limit: limit,
+    });
+    return out.items;
+  }
+
   /** One page of a GSI (eventually consistent, as GSIs are). */
   async queryIndex(index: keyof typeof ARTIFACT_INDEXES, pkValue: string, options: { skPrefix?: string; limit?: number; startKey?: Record<string, unknown> } = {}): Promise<IndexPage> {
     const pkAttr = `${index}Pk`;

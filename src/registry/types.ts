@@ -90,6 +90,8 @@ export interface ArtifactRecord {
   readme?: string;
   dependsOn: Dependencies;
   rating?: ModelRating;
+  /** Arrival number in its name partition (datasets and code, while attached; see links.ts). */
+  memberSeq?: number;
   createdAt: string;
   updatedAt: string;
 }

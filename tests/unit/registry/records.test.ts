@@ -40,10 +40,10 @@ describe('toItem / fromItem', () => {
     expect(Object.keys(indexKeys(record({ status: 'pending' })))).toEqual(['byNamePk', 'byNameSk', 'byTypePk', 'byTypeSk']);
   });
 
-  it('sorts a name partition oldest first and by type within a name', () => {
+  it('sorts a name partition by arrival and a name\'s GSI entries by type', () => {
     const r = record();
     expect(toItem(r).byNameSk).toBe(`model#${r.createdAt}#${r.id}`);
-    expect(keys.member('dataset', 'squad', r.createdAt, r.id).sk).toBe(`MEMBER#${r.createdAt}#${r.id}`);
+    expect(keys.member('dataset', 'squad', 42, r.id).sk).toBe(`MEMBER#000000000042#${r.id}`);
   });
 
   it('refuses an item that is not an artifact', () => {
