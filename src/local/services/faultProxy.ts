@@ -10,7 +10,8 @@
  *   DELETE /__larder/stats           reset the counts
  *   GET    /__larder/health          {"ok": true, "service": ...}
  *
- * For S3 it also fixes s3rver's suffix ranges (`bytes=-N`, see s3SuffixRange.ts).
+ * For S3 it also fixes two s3rver faults on the way through: suffix ranges (`bytes=-N`, see
+ * s3SuffixRange.ts) and aws-chunked upload bodies stored with their framing (awsChunked.ts).
  *
  * `/__larder/` cannot collide with S3 (bucket names have no underscores), DynamoDB (always `/`) or
  * Bedrock Runtime (`/model/...`).
@@ -23,6 +24,7 @@ import { parseFaultRules, type FaultState } from './faults';
 import { operationOf } from './operations';
 import { portInUseError, sleep, type ServiceName } from './process';
 import { explicitSuffixRange, isSuffixRange } from './s3SuffixRange';
+import { AwsChunkedDecoder, decodedRequestHeaders, isAwsChunked } from './awsChunked';
 import { LarderError } from '../../errors';
 
 export interface FaultProxyOptions {
@@ -76,10 +78,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return sendError(res, service, status, `Injected by larder: ${operation} failed on purpose`, method, code);
     }
 
-    const headers = forwardHeaders(req.headers);
+    let headers = forwardHeaders(req.headers);
     if (service === 's3' && operation === 'GetObject' && isSuffixRange(headers.range)) {
       headers.range = (await explicitSuffixRange(target, url, headers, headers.range, agent)) ?? headers.range;
     }
+    const decoder = service === 's3' && !ended && isAwsChunked(headers) ? new AwsChunkedDecoder() : undefined;
+    if (decoder) headers = decodedRequestHeaders(headers);
     const upstream = request(
       { host: target.hostname, port: target.port, method, path: url, headers, agent },
       (up) => {
@@ -96,9 +100,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    for (const chunk of head) upstream.write(chunk);
-    if (ended) upstream.end();
-    else (req as NodeJS.ReadableStream).pipe(upstream);
+    const body: NodeJS.WritableStream = decoder ?? upstream;
+    if (decoder) {
+      decoder.pipe(upstream);
+      decoder.on('error', (err) => {
+        upstream.destroy();
+        if (!res.headersSent) sendError(res, service, 400, `larder fault proxy: ${err.message}`, method, 'IncompleteBody');
+      });
+    }
+    for (const chunk of head) body.write(chunk);
+    if (ended) body.end();
+    else (req as NodeJS.ReadableStream).pipe(body);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -11,12 +11,13 @@ import {
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../src/aws';
-import { ensureBucket, testConfig, uniqueName } from '../../setup/services';
+import { createS3Client, LOCAL_CREDENTIALS } from '../../../src/aws';
+import { ensureBucket, servicesInfo, testConfig, uniqueName } from '../../setup/services';
 
 let s3: S3Client;
 let bucket: string;
@@ -97,6 +98,18 @@ describe('local S3 (s3rver through the fault proxy)', () => {
     expect(many.Deleted?.map((d) => d.Key).sort()).toEqual(['del/b', 'del/c']);
     expect(left.KeyCount ?? 0).toBe(0);
     await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'del/a' }))).rejects.toBeInstanceOf(NoSuchKey);
+  });
+
+  it('stores a stream body sent by a client with default checksums (aws-chunked) without the framing', async () => {
+    const plain = new S3Client({ endpoint: servicesInfo().endpoints.s3, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    const body = Buffer.from('a stream body, checksummed by the SDK\n'.repeat(5000));
+
+    await plain.send(new PutObjectCommand({ Bucket: bucket, Key: 'chunked/stream.txt', Body: Readable.from([body]), ContentLength: body.length }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'chunked/stream.txt' }));
+
+    expect(got.ContentLength).toBe(body.length);
+    expect(got.ContentEncoding).toBeUndefined();
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
 
   it('stores a 20 MB body uploaded in parts by @aws-sdk/lib-storage intact', async () => {
