@@ -79,6 +79,26 @@ describe('Converse', () => {
     expect(out.output?.message?.content?.[0]?.text).toContain(walmartDebt.sentence_text);
   });
 
+  it('reads text document blocks as context and cites the document name', async () => {
+    const out = await fixture.client.send(
+      new ConverseCommand({
+        modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { document: { format: 'txt', name: 'walmart-10k-2018', source: { bytes: new TextEncoder().encode(`${walmartDebt.sentence_text}\nOur stores sell groceries.`) } } },
+              { text: QUESTION },
+            ],
+          },
+        ],
+      }),
+    );
+    const text = out.output?.message?.content?.[0]?.text ?? '';
+    expect(text).toContain(`"${walmartDebt.sentence_text}" (source: walmart-10k-2018)`);
+    expect(out.usage?.inputTokens).toBeGreaterThan(Math.ceil(walmartDebt.sentence_text.length / 4));
+  });
+
   it('says so plainly when no context sentence matches the question', async () => {
     const out = await fixture.client.send(
       new ConverseCommand({

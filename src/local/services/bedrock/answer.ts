@@ -15,6 +15,8 @@ export interface AnswerInput {
   system: string;
   /** Text of every user message, oldest first (assistant turns are not context: they are our own words). */
   userTexts: string[];
+  /** Text of document content blocks (context only, never the question). */
+  documents?: string[];
 }
 
 export interface ContextSentence {
@@ -44,7 +46,9 @@ const BIGRAM_BONUS = 0.5;
 export function answerFromContext(input: AnswerInput): ExtractiveAnswer {
   const last = input.userTexts.at(-1) ?? '';
   const { question, context } = splitQuestion(last);
-  const contextText = [input.system, ...input.userTexts.slice(0, -1), context].filter((t) => t.trim()).join('\n\n');
+  const contextText = [input.system, ...(input.documents ?? []), ...input.userTexts.slice(0, -1), context]
+    .filter((t) => t.trim())
+    .join('\n\n');
   const sentences = splitContext(contextText);
   if (sentences.length === 0) return { text: NO_CONTEXT_ANSWER, question, quoted: [] };
 

@@ -6,7 +6,8 @@
  *             inferenceConfig?: {maxTokens ≥ 1, temperature 0–1, topP 0–1, stopSequences ≤ 2500 strings}}
  *   response {output: {message: {role: "assistant", content: [{text}]}}, stopReason,
  *             usage: {inputTokens, outputTokens, totalTokens}, metrics: {latencyMs}}
- * Non-text content blocks (images, documents, tool use) are accepted and ignored.
+ * Document blocks of text formats (txt, md, csv, html) are read as context; other blocks (images,
+ * PDFs, tool use) are accepted and ignored.
  */
 import { answerFromContext } from './answer';
 import { BedrockServiceError, validationError } from './errors';
@@ -28,6 +29,8 @@ export interface ConverseResult {
 interface Message {
   role: 'user' | 'assistant';
   texts: string[];
+  /** Text of document blocks (txt, md, csv, html…), as "Document: <name>" + its text. */
+  documents: string[];
 }
 
 export function converse(body: JsonObject, model: ChatModelSpec, startedAtMs: number): ConverseResult {
@@ -38,6 +41,7 @@ export function converse(body: JsonObject, model: ChatModelSpec, startedAtMs: nu
   const answer = answerFromContext({
     system: system.join('\n\n'),
     userTexts: messages.filter((m) => m.role === 'user').map((m) => m.texts.join('\n\n')),
+    documents: messages.filter((m) => m.role === 'user').flatMap((m) => m.documents),
   });
 
   let text = answer.text;
@@ -90,7 +94,7 @@ export function converseStreamEvents(result: ConverseResult): Array<[eventType: 
 function countInputTokens(system: string[], messages: Message[]): number {
   return (
     system.reduce((sum, t) => sum + estimateTokens(t), 0) +
-    messages.reduce((sum, m) => sum + m.texts.reduce((s, t) => s + estimateTokens(t), 0), 0)
+    messages.reduce((sum, m) => sum + [...m.texts, ...m.documents].reduce((s, t) => s + estimateTokens(t), 0), 0)
   );
 }
 
@@ -115,12 +119,14 @@ function parseMessages(value: unknown): Message[] {
       throw validationError(`The content field in the Message object at ${member.replace('.member', '')} is empty. Add a ContentBlock object to the content field and try again.`);
     }
     const texts: string[] = [];
+    const documents: string[] = [];
     for (const block of content) {
-      if (block && typeof block === 'object' && typeof (block as { text?: unknown }).text === 'string') {
-        texts.push((block as { text: string }).text);
-      }
+      if (!block || typeof block !== 'object') continue;
+      if (typeof (block as { text?: unknown }).text === 'string') texts.push((block as { text: string }).text);
+      const document = documentText((block as { document?: unknown }).document);
+      if (document !== undefined) documents.push(document);
     }
-    return { role, texts };
+    return { role, texts, documents };
   });
   if (messages[0]!.role !== 'user') {
     throw validationError('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
@@ -136,6 +142,22 @@ function parseMessages(value: unknown): Message[] {
     throw validationError('The user messages contain no text. Add a text ContentBlock and try again.');
   }
   return messages;
+}
+
+const TEXT_DOCUMENT_FORMATS = new Set(['txt', 'md', 'csv', 'html']);
+
+/**
+ * A document block's text, for the formats that are text: `{document: {format, name, source: {bytes |
+ * text}}}` (bytes arrive base64-encoded in the JSON body). PDF and Office formats are not read.
+ */
+function documentText(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { format, name, source } = value as { format?: unknown; name?: unknown; source?: { bytes?: unknown; text?: unknown } };
+  if (typeof format !== 'string' || !TEXT_DOCUMENT_FORMATS.has(format) || !source || typeof source !== 'object') return undefined;
+  const text =
+    typeof source.text === 'string' ? source.text : typeof source.bytes === 'string' ? Buffer.from(source.bytes, 'base64').toString('utf8') : undefined;
+  if (text === undefined) return undefined;
+  return `Document: ${typeof name === 'string' && name ? name : 'document'}\n${text}`;
 }
 
 function parseSystem(value: unknown): string[] {
