@@ -12,7 +12,8 @@ import { expect } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '../../../src/aws';
 import type { LarderConfig } from '../../../src/config';
 import { createArtifactHandler } from '../../../src/handlers/artifact';
-import { createRegistryRuntime, ensureArtifactTable, type RegistryRuntime } from '../../../src/registry';
+import { createRegistryRuntime, ensureArtifactTable, type Rater, type RegistryRuntime } from '../../../src/registry';
+import type { SourceFetcher } from '../../../src/registry/download';
 import { ensureBucket, testConfig, uniqueName } from '../../setup/services';
 import { specErrors } from '../../unit/registry/spec';
 
@@ -20,8 +21,10 @@ export type InvokerMode = 'direct' | 'manual';
 
 export interface HarnessOptions {
   /** direct: the ingest runs inside the POST (awaited); manual: ids queue up in `pendingIngests`. */
-  invoker?: InvokerMode;
+  invoker?: InvokerMode | ((id: string) => Promise<void>);
   limits?: RegistryRuntimeLimits;
+  rater?: Rater;
+  fetchSource?: SourceFetcher;
 }
 type RegistryRuntimeLimits = Partial<{ maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number }>;
 
@@ -64,8 +67,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     bucket,
     tableName: table,
     limits: options.limits,
+    rater: options.rater,
+    fetchSource: options.fetchSource,
     invoker: (ingest) =>
-      options.invoker === 'manual'
+      typeof options.invoker === 'function'
+        ? options.invoker
+        : options.invoker === 'manual'
         ? async (id) => void pendingIngests.push(id)
         : async (id) => {
             await ingest(id);
