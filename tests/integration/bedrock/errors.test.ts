@@ -74,6 +74,9 @@ describe('InvokeModel validation', () => {
     ['Cohere bad embedding_types', COHERE_V3, { texts: ['y'], input_type: 'search_document', embedding_types: ['double'] }, /embedding_types/],
     ['Cohere v4 invalid output_dimension', COHERE_V4, { texts: ['y'], input_type: 'search_document', output_dimension: 768 }, /output_dimension/],
     ['Cohere v4 97 texts', COHERE_V4, { texts: Array(97).fill('x'), input_type: 'search_document' }, /maxItems: 96/],
+    ['Titan with a Cohere key', TITAN, { inputText: 'x', input_type: 'search_query' }, /extraneous key \[input_type\]/],
+    ['Cohere v3 with a v4-only key', COHERE_V3, { texts: ['x'], input_type: 'search_query', output_dimension: 1024 }, /extraneous key \[output_dimension\]/],
+    ['Cohere v4 with a Titan key', COHERE_V4, { texts: ['x'], input_type: 'search_query', dimensions: 1024 }, /extraneous key \[dimensions\]/],
     ['InvokeModel on a chat model', HAIKU, { messages: [] }, /Converse only/],
   ])('%s → ValidationException 400', async (_name, modelId, body, message) => {
     await expectError(invoke(modelId, body), ValidationException, 400, message);

@@ -20,7 +20,7 @@ import type { EmbeddingModelSpec } from './models';
 import type { InvokeResult } from './invokeTypes';
 import { roundForWire, toInt8, toPackedBits, toUint8 } from './quantize';
 import { estimateTokens } from './tokens';
-import { expectOneOf, expectString, expectStringArray, malformed, requireKey, type JsonObject } from './validate';
+import { expectOneOf, expectString, expectStringArray, malformed, rejectExtraneousKeys, requireKey, type JsonObject } from './validate';
 
 const INPUT_TYPES = ['search_document', 'search_query', 'classification', 'clustering'] as const;
 const EMBEDDING_TYPES = ['float', 'int8', 'uint8', 'binary', 'ubinary'] as const;
@@ -28,6 +28,8 @@ type EmbeddingType = (typeof EMBEDDING_TYPES)[number];
 const V3_TRUNCATE = ['NONE', 'START', 'END'] as const;
 const V4_TRUNCATE = ['NONE', 'LEFT', 'RIGHT'] as const;
 const V4_MAX_TOKENS = 128_000;
+const V3_KEYS = ['texts', 'images', 'input_type', 'truncate', 'embedding_types'] as const;
+const V4_KEYS = ['texts', 'images', 'inputs', 'input_type', 'embedding_types', 'output_dimension', 'max_tokens', 'truncate'] as const;
 
 export function invokeCohereEmbedding(body: JsonObject, model: EmbeddingModelSpec): InvokeResult {
   const isV4 = model.format === 'cohere-embed-v4';
@@ -36,6 +38,7 @@ export function invokeCohereEmbedding(body: JsonObject, model: EmbeddingModelSpe
   }
   const texts = expectStringArray(requireKey(body, 'texts'), '#/texts');
   expectOneOf(expectString(requireKey(body, 'input_type'), '#/input_type'), INPUT_TYPES, '#/input_type');
+  rejectExtraneousKeys(body, isV4 ? V4_KEYS : V3_KEYS);
   if (texts.length > model.maxTexts) throw malformed(`#/texts: expected maxItems: ${model.maxTexts}, actual: ${texts.length}`);
   if (texts.length === 0) throw malformed('#/texts: expected minItems: 1, actual: 0');
   const truncate = body.truncate === undefined ? 'NONE' : expectOneOf(body.truncate, isV4 ? V4_TRUNCATE : V3_TRUNCATE, '#/truncate');

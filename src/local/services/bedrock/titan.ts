@@ -12,13 +12,15 @@ import { validationError } from './errors';
 import type { EmbeddingModelSpec } from './models';
 import { roundForWire, toTitanBinary } from './quantize';
 import { estimateTokens } from './tokens';
-import { expectBoolean, expectOneOf, expectString, expectStringArray, malformed, requireKey, type JsonObject } from './validate';
+import { expectBoolean, expectOneOf, expectString, expectStringArray, malformed, rejectExtraneousKeys, requireKey, type JsonObject } from './validate';
 import type { InvokeResult } from './invokeTypes';
 
 const TITAN_EMBEDDING_TYPES = ['float', 'binary'] as const;
+const TITAN_KEYS = ['inputText', 'dimensions', 'normalize', 'embeddingTypes'] as const;
 
 export function invokeTitanEmbedding(body: JsonObject, model: EmbeddingModelSpec): InvokeResult {
   const inputText = expectString(requireKey(body, 'inputText'), '#/inputText');
+  rejectExtraneousKeys(body, TITAN_KEYS);
   if (inputText.length === 0) throw malformed('#/inputText: expected minLength: 1, actual: 0');
   if (inputText.length > model.maxChars) {
     throw malformed(`#/inputText: expected maxLength: ${model.maxChars}, actual: ${inputText.length}`);

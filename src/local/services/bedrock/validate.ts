@@ -29,6 +29,13 @@ export function requireKey(body: JsonObject, key: string): unknown {
   return body[key];
 }
 
+/** Bedrock's model-body schemas reject unknown keys: "#: extraneous key [x] is not permitted". */
+export function rejectExtraneousKeys(body: JsonObject, allowed: readonly string[]): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) throw malformed(`#: extraneous key [${key}] is not permitted`);
+  }
+}
+
 export function expectString(value: unknown, path: string): string {
   if (typeof value !== 'string') throw malformed(`${path}: expected type: String, found: ${jsonTypeName(value)}`);
   return value;
