@@ -94,7 +94,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       },
     );
     upstream.on('error', (err) => {
-      if (!res.headersSent) sendError(res, service, 502, `larder fault proxy: ${service} did not answer: ${err.message}`, method, 'InternalError');
+      if (!res.headersSent) sendError(res, service, 502, `larder fault proxy: ${service} did not answer: ${err.message}`, method);
       else destroyResponse(res);
     });
     res.on('close', () => {
