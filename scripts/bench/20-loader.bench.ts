@@ -46,7 +46,7 @@ const suite: BenchSuite = {
       const s3Endpoint = services.directEndpoints.s3;
       const n = ctx.quick ? 20_000 : 100_000;
       const synthDir = defaultSyntheticDir(n);
-      if (readManifest(synthDir)?.kind !== 'synthetic') {
+      if (!readManifest(synthDir)?.inputsHash.startsWith('synthetic:v2:')) {
         ctx.log(`building synthetic corpus ${n}×1024 in ${synthDir}`);
         await buildSyntheticCache(config, { rows: n, outDir: synthDir });
       }
@@ -117,10 +117,10 @@ async function measure(ctx: BenchContext, config: LarderConfig, endpoint: string
   const note = `${m.count}×${m.dims}, ${vectorMb.toFixed(0)} MiB vectors`;
   return [
     { metric: `${label}: warm load /tmp → vectors`, value: warmMs, unit: 'ms', baseline: { name: 'readFileSync raw f32', value: rawMs }, ratio: warmMs / rawMs, goal: '≤ 1.5×', note },
-    { metric: `${label}: cold load S3 → vectors`, value: coldMs, unit: 'ms', baseline: { name: '1 GET to file + warm load', value: coldBaseline }, ratio: coldMs / coldBaseline, goal: '≤ 1.25×', note: 'cold = ranged GETs + Parquet decode + vector file write' },
+    { metric: `${label}: cold load S3 → vectors`, value: coldMs, unit: 'ms', baseline: { name: '1 GET to file + warm load', value: coldBaseline }, ratio: coldMs / coldBaseline, goal: '≤ 1.25×', note: 'cold = parallel ranged GETs into /tmp + page-level Parquet read' },
     { metric: `${label}: warm invocation loader cost`, value: warmCall, unit: 'ms', goal: '< 1 ms', note: 'embeddings() on a loaded loader' },
     { metric: `${label}: peak RSS growth, warm load`, value: warmRss, unit: 'MiB', baseline: { name: 'vector bytes', value: vectorMb }, ratio: warmRss / vectorMb, goal: '≤ 1.5×' },
-    { metric: `${label}: peak RSS growth, cold load`, value: coldRss, unit: 'MiB', baseline: { name: 'vector bytes', value: vectorMb }, ratio: coldRss / vectorMb, goal: '≤ 1.5×', note: 'polars decode holds the Parquet column and the extracted copy at once' },
+    { metric: `${label}: peak RSS growth, cold load`, value: coldRss, unit: 'MiB', baseline: { name: 'vector bytes', value: vectorMb }, ratio: coldRss / vectorMb, goal: '≤ 1.5×', },
   ];
 }
 

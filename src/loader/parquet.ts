@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import * as arrow from 'apache-arrow';
 import { LarderError } from '../errors';
+import { readParquetVectorsFast } from './parquetVectors';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 
 export type ParquetSource = string | Buffer;
@@ -39,6 +40,26 @@ export function readFrame(source: ParquetSource, ctx: ReadContext, columns?: str
 
 /** Reads an embeddings table (sentenceID, embedding) into a normalised contiguous matrix. */
 export function readEmbeddingsParquet(source: ParquetSource, ctx: ReadContext & { model: string; dims?: number }): EmbeddingMatrix {
+  return readEmbeddingsParquetDetailed(source, ctx).matrix;
+}
+
+/**
+ * The same, saying whether the fast page reader (parquetVectors.ts) decoded the vectors: then the
+ * Parquet itself is the fastest on-disk form and the /tmp cache keeps it as downloaded.
+ */
+export function readEmbeddingsParquetDetailed(source: ParquetSource, ctx: ReadContext & { model: string; dims?: number }): { matrix: EmbeddingMatrix; fast: boolean } {
+  const fast = readParquetVectorsFast(source, 'embedding', ctx.dims);
+  if (fast) {
+    const idCol = readFrame(source, ctx, ['sentenceID']).getColumn('sentenceID');
+    if (idCol.length === fast.rows && idCol.nullCount() === 0) {
+      normaliseRows(fast.vectors, fast.dims);
+      return { matrix: { model: ctx.model, ids: idCol.toArray() as string[], vectors: fast.vectors, dims: fast.dims, count: fast.rows }, fast: true };
+    }
+  }
+  return { matrix: readEmbeddingsWithPolars(source, ctx), fast: false };
+}
+
+function readEmbeddingsWithPolars(source: ParquetSource, ctx: ReadContext & { model: string; dims?: number }): EmbeddingMatrix {
   const df = readFrame(source, ctx);
   requireColumns(df, ['sentenceID', 'embedding'], ctx);
   const col = df.getColumn('embedding');

@@ -60,7 +60,7 @@ export class S3StreamingLoader extends BaseDataLoader {
     const candidate = this.readCached(decoder);
     const [head, cachedRead] = await Promise.allSettled([headRequest, candidate]);
     if (head.status === 'rejected') throw head.reason;
-    const hit = cachedRead.status === 'fulfilled' ? this.acceptCached(decoder, head.value, cachedRead.value) : null;
+    const hit = cachedRead.status === 'fulfilled' ? this.acceptCached(head.value, cachedRead.value) : null;
     if (hit) return hit;
     return this.fromS3(decoder, ref, head.value);
   }
@@ -75,32 +75,32 @@ export class S3StreamingLoader extends BaseDataLoader {
     return { value: decoder.decodeParquet(path, path), source: 'package', bytes: statSync(path).size };
   }
 
-  /** Reads the cached copy if there is one of the right form; null when absent or unreadable (then dropped). */
-  private async readCached<T>(decoder: TableDecoder<T>): Promise<{ value: T; meta: CacheEntryMeta } | null> {
-    const key = cacheKey(decoder);
-    const meta = this.cache.getMeta(key);
-    if (!meta) return null;
-    if (meta.form !== (decoder.derived?.form ?? 'object')) {
-      this.cache.removeItem(key, `cached as ${meta.form}, expected ${decoder.derived?.form ?? 'object'}`);
-      return null;
+  /**
+   * Reads the cached copy if there is one: the object as downloaded (`<table>.parquet`) or, for
+   * embeddings whose Parquet needs polars, the derived vector file. Null when absent or unreadable
+   * (an unreadable entry is dropped).
+   */
+  private async readCached<T>(decoder: TableDecoder<T>): Promise<{ value: T; meta: CacheEntryMeta; key: string } | null> {
+    for (const key of cacheKeys(decoder)) {
+      const meta = this.cache.getMeta(key);
+      if (!meta) continue;
+      const path = this.cache.getPath(key);
+      try {
+        // Let the HeadObject request reach the wire before a synchronous decode blocks the loop.
+        if (meta.form === 'object') await new Promise((resolve) => setImmediate(resolve));
+        const value = meta.form === 'object' ? decoder.decodeParquet(path, path) : await decoder.derived!.read(path);
+        return { value, meta, key };
+      } catch (err) {
+        this.cache.removeItem(key, `unreadable: ${(err as Error).message}`);
+      }
     }
-    const path = this.cache.getPath(key);
-    try {
-      // Let the HeadObject request reach the wire before a synchronous Parquet decode blocks the loop.
-      if (!decoder.derived) await new Promise((resolve) => setImmediate(resolve));
-      const value = decoder.derived ? await decoder.derived.read(path) : decoder.decodeParquet(path, path);
-      return { value, meta };
-    } catch (err) {
-      this.cache.removeItem(key, `unreadable: ${(err as Error).message}`);
-      return null;
-    }
+    return null;
   }
 
   /** Uses the cached copy when it was made from the object S3 has now (same ETag and size). */
-  private acceptCached<T>(decoder: TableDecoder<T>, head: ObjectHead, cached: { value: T; meta: CacheEntryMeta } | null): FetchedTable<T> | null {
+  private acceptCached<T>(head: ObjectHead, cached: { value: T; meta: CacheEntryMeta; key: string } | null): FetchedTable<T> | null {
     if (!cached) return null;
-    const key = cacheKey(decoder);
-    const { meta } = cached;
+    const { meta, key } = cached;
     if (meta.etag !== head.etag || meta.sourceBytes !== head.size) {
       this.cache.removeItem(key, `stale: cached from ETag ${meta.etag} (${meta.sourceBytes} bytes), S3 has ${head.etag} (${head.size} bytes)`);
       return null;
@@ -113,8 +113,8 @@ export class S3StreamingLoader extends BaseDataLoader {
     const label = `s3://${ref.bucket}/${ref.key}`;
     const progress = createProgress(label, head.size);
     const options: DownloadOptions = { head, partBytes: this.config.cache.download_part_bytes, concurrency: this.config.cache.download_concurrency, progress };
-    const meta = { etag: head.etag, sourceBytes: head.size, form: decoder.derived?.form ?? 'object' };
-    const key = cacheKey(decoder);
+    const objectKey = `${decoder.table}.parquet`;
+    const objectMeta = { etag: head.etag, sourceBytes: head.size, form: 'object' };
     let value: T | undefined;
     let cached = false;
     const phases = { downloadMs: 0, decodeMs: 0, cacheWriteMs: 0 };
@@ -126,22 +126,29 @@ export class S3StreamingLoader extends BaseDataLoader {
         phases[phase] += Math.round(performance.now() - t);
       }
     };
+    for (const key of cacheKeys(decoder)) this.cache.removeItem(key); // stale or absent: replaced below
+    this.warnIfTooBig(decoder.table, head.size, Boolean(decoder.derived));
 
     if (!decoder.derived) {
-      this.warnIfTooBig(decoder.table, head.size);
-      const entry = await timed('downloadMs', () => this.cache.put(key, head.size, meta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options)));
+      const entry = await timed('downloadMs', () => this.cache.put(objectKey, head.size, objectMeta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options)));
       if (entry) {
-        value = await timed('decodeMs', () => this.decodeFresh(decoder, this.cache.getPath(key), label, key));
+        value = await timed('decodeMs', () => this.decodeFresh(decoder, this.cache.getPath(objectKey), label, objectKey));
         cached = true;
       }
     } else {
-      // Download the Parquet into a reserved temp file, decode it, free it, then cache the derived form.
-      this.cache.removeItem(key); // the old derived form (if any) is stale: a fresh download is needed
-      const reservation = this.cache.reserve(head.size, `${decoder.table}.parquet`);
+      // Download into a reserved temp file and decode it. If the fast page reader could decode it,
+      // the Parquet as downloaded is the cached form (no second write); otherwise cache the
+      // derived vector file (which needs no polars on the next cold start).
+      const derived = decoder.derived;
+      let keepDownloaded = false;
+      const reservation = this.cache.reserve(head.size, objectKey);
       if (reservation) {
         try {
           await timed('downloadMs', () => downloadToFile(this.s3, ref, reservation.tmpPath, options));
-          value = await timed('decodeMs', () => this.decodeFresh(decoder, reservation.tmpPath, label, key));
+          const r = await timed('decodeMs', () => this.decodeFresh(decoder, reservation.tmpPath, label, objectKey, derived.decodeForCache));
+          value = r.value;
+          keepDownloaded = r.keepDownloaded;
+          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, objectMeta))) !== null;
         } catch (err) {
           if (!isCacheProblem(err)) throw err;
           log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });
@@ -149,29 +156,31 @@ export class S3StreamingLoader extends BaseDataLoader {
           reservation.release();
         }
       }
-      // Parquet too big for the budget as downloaded (or the file failed): decode it from memory.
       if (value === undefined) {
         const buf = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
-        value = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, key));
+        const r = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, objectKey, derived.decodeForCache));
+        value = r.value;
+        keepDownloaded = r.keepDownloaded;
       }
-      const derived = decoder.derived;
-      const v = value;
-      const need = derived.maxBytes(v);
-      this.warnIfTooBig(decoder.table, need);
-      cached = (await timed('cacheWriteMs', () => this.cache.put(key, need, meta, (path) => derived.write(path, v)))) !== null;
+      if (!cached && !keepDownloaded) {
+        const v = value;
+        const need = derived.maxBytes(v);
+        this.warnIfTooBig(decoder.table, need);
+        cached = (await timed('cacheWriteMs', () => this.cache.put(`${decoder.table}.${derived.form}`, need, { ...objectMeta, form: derived.form }, (path) => derived.write(path, v)))) !== null;
+      }
     }
 
     if (value === undefined) {
       const buf = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
-      value = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, key));
+      value = await timed('decodeMs', () => this.decodeFresh<T>(decoder, buf, label, objectKey));
     }
     progress.done({ table: decoder.table, cached, ...phases });
-    return { value, source: 's3', bytes: head.size, cached };
+    return { value: value as T, source: 's3', bytes: head.size, cached };
   }
 
-  private decodeFresh<T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string): T {
+  private decodeFresh<T, R = T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string, decode?: (source: string | Buffer, label: string) => R): R {
     try {
-      return decoder.decodeParquet(source, label);
+      return decode ? decode(source, label) : (decoder.decodeParquet(source, label) as unknown as R);
     } catch (err) {
       // A freshly downloaded object that does not decode is bad data in S3, not a cache problem.
       this.cache.removeItem(key);
@@ -179,8 +188,9 @@ export class S3StreamingLoader extends BaseDataLoader {
     }
   }
 
-  private warnIfTooBig(table: string, bytes: number): void {
-    if (bytes <= this.cache.maxBytes) return;
+  private warnIfTooBig(table: string, bytes: number, mayShrink = false): void {
+    // A table cached in a derived form may still fit after decoding; it warns when that fails too.
+    if (bytes <= this.cache.maxBytes || mayShrink) return;
     const headroom = this.config.cache.headroom_bytes;
     const neededMb = Math.ceil((bytes + headroom) / 2 ** 20);
     log.warn('table too big for the /tmp cache budget; loading without caching (every cold start downloads it)', {
@@ -192,7 +202,7 @@ export class S3StreamingLoader extends BaseDataLoader {
   }
 }
 
-/** The cache key of a table: its name plus the extension of the form it is cached in. */
-function cacheKey(decoder: TableDecoder<unknown>): string {
-  return decoder.derived ? `${decoder.table}.${decoder.derived.form}` : `${decoder.table}.parquet`;
+/** The cache keys a table may be stored under: the object as downloaded, then its derived form. */
+function cacheKeys(decoder: TableDecoder<unknown>): string[] {
+  return decoder.derived ? [`${decoder.table}.parquet`, `${decoder.table}.${decoder.derived.form}`] : [`${decoder.table}.parquet`];
 }

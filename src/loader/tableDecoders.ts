@@ -4,7 +4,7 @@
  */
 import type { LarderConfig } from '../config';
 import { embeddingModel, tableConfig } from '../config';
-import { readCompaniesParquet, readEmbeddingsParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
+import { readCompaniesParquet, readEmbeddingsParquet, readEmbeddingsParquetDetailed, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 import { readVectorFileAsync, writeVectorFile } from './vectorFile';
 
@@ -15,6 +15,8 @@ export interface TableDecoder<T> {
   /** A form that loads faster than the Parquet; when set, the /tmp cache holds this form instead. */
   derived?: {
     form: string;
+    /** Decodes a fresh download; `keepDownloaded` when the Parquet itself loads fast (cache it as is). */
+    decodeForCache(source: ParquetSource, label: string): { value: T; keepDownloaded: boolean };
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
     write(path: string, value: T): void;
@@ -38,6 +40,10 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
     describe: (m) => ({ rows: m.count, columns: ['sentenceID', 'embedding'] }),
     derived: {
       form: 'vectors-f32-v1',
+      decodeForCache: (source, label) => {
+        const r = readEmbeddingsParquetDetailed(source, { label, model: model.key, dims: model.dimensions });
+        return { value: r.matrix, keepDownloaded: r.fast };
+      },
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
       write: (path, m) => void writeVectorFile(path, m),
       read: async (path) => {

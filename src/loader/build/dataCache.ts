@@ -13,13 +13,13 @@ import { embeddingModel, embeddingsTableName, localCacheDir, tableConfig, type L
 import { LarderError } from '../../errors';
 import { log } from '../../log';
 import { startBedrockEmulator } from '../../local/services/bedrock';
-import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, writeEmbeddingsParquet } from '../parquet';
+import { normaliseRows, readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, writeEmbeddingsParquet } from '../parquet';
 import { embedTexts } from './embedTexts';
 import { buildFinsightsSentences, FINSIGHTS_FILES, sentencesFrame } from './finsightsSentences';
 import { hashFile, hashInputs, readManifest, staleReason, writeManifest, type BuiltTable, type DataCacheManifest } from './manifest';
 
 /** Bump when the build's output changes for the same inputs. */
-export const BUILD_SCRIPT_VERSION = 1;
+export const BUILD_SCRIPT_VERSION = 2;
 
 export interface BuildDataOptions {
   /** The FinSights snapshot directory (default: <repo>/../shared/data/finsights). */
@@ -114,6 +114,7 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
           }
         },
       });
+      normaliseRows(vectors, model.dimensions); // stored normalised: the loader's check then finds nothing to scale
       atomicWrite(out(table), (tmp) => writeEmbeddingsParquet(tmp, columns.sentenceID, vectors, model.dimensions));
       record(table, columns.sentenceID.length);
       log.info('embeddings table written', { model: key, rows: columns.sentenceID.length, seconds: Number(((performance.now() - t1) / 1000).toFixed(1)), via });

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { embeddingModel, embeddingsTableName, tableConfig, type LarderConfig } from '../../config';
 import { log } from '../../log';
-import { readCompaniesParquet, readSectionsParquet, writeEmbeddingsParquet } from '../parquet';
+import { normaliseRows, readCompaniesParquet, readSectionsParquet, writeEmbeddingsParquet } from '../parquet';
 import { atomicWrite, defaultSourceDir, writeNotice } from './dataCache';
 import { FINSIGHTS_FILES, sentencesFrame, type SentenceColumns } from './finsightsSentences';
 import { writeManifest, type BuiltTable } from './manifest';
@@ -96,12 +96,13 @@ export async function buildSyntheticCache(config: LarderConfig, options: Synthet
     const off = i * dims;
     for (let j = 0; j < dims; j++) vectors[off + j] = centroids[base + j] + 0.6 * gauss(rand);
   }
+  normaliseRows(vectors, dims);
   const table = embeddingsTableName(config, modelKey);
   atomicWrite(out(table), (tmp) => writeEmbeddingsParquet(tmp, c.sentenceID, vectors, dims));
   record(table, rows);
   writeNotice(sourceDir, outDir);
   const seconds = Number(((performance.now() - t0) / 1000).toFixed(1));
-  writeManifest(outDir, { kind: 'synthetic', scriptVersion: 1, inputsHash: `synthetic:${rows}:${dims}:${options.seed ?? 42}`, inputs: {}, tables, builtAt: new Date().toISOString(), seconds, embedding: { models: [modelKey], via: 'synthetic clusters' } });
+  writeManifest(outDir, { kind: 'synthetic', scriptVersion: 1, inputsHash: `synthetic:v2:${rows}:${dims}:${options.seed ?? 42}`, inputs: {}, tables, builtAt: new Date().toISOString(), seconds, embedding: { models: [modelKey], via: 'synthetic clusters' } });
   log.info('synthetic data cache built', { outDir, rows, dims, seconds });
   return { outDir, tables };
 }

@@ -112,13 +112,40 @@ describe('S3StreamingLoader: sources', () => {
   });
 });
 
+describe('S3StreamingLoader: embeddings the fast page reader declines', () => {
+  it('caches them as a vector file after decoding with polars, and a new process reads that file', async () => {
+    // Prepare: zstd-compressed embeddings (the fast reader only takes uncompressed PLAIN floats)
+    const { default: pl } = await import('nodejs-polars');
+    const { readEmbeddingsParquet } = await import('../../../src/loader/parquet');
+    const local = join(fx.dir, tableConfig(fx.config, embeddingsTable()).local_path);
+    const zstd = join(fx.dir, 'zstd-embeddings.parquet');
+    pl.readParquet(local).writeParquet(zstd, { compression: 'zstd' });
+    const bucket = `${fx.bucket}-z`;
+    const config = fx.withEnv({ DATA_LOADING_MODE: 'S3_STREAMING', LARDER_BUCKET: bucket, LARDER_CACHE_DIR: join(fx.dir, 'zstd-cache') });
+    const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    await fx.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await fx.s3.send(new PutObjectCommand({ Bucket: bucket, Key: tableS3Key(config, embeddingsTable()), Body: (await import('node:fs')).readFileSync(zstd) }));
+    // Act
+    const cold = newProcess(config);
+    const m = await cold.embeddings();
+    requests.reset();
+    const warm = newProcess(config);
+    const again = await warm.embeddings();
+    // Assess
+    expect((cold as S3StreamingLoader).cacheState().entries!.map((e) => e.form)).toEqual(['vectors-f32-v1']);
+    expect(statsOf(warm, embeddingsTable()).source).toBe('tmp');
+    expect(requests.get('GetObject')).toBe(0);
+    expect(Array.from(again.vectors.subarray(0, 8))).toEqual(Array.from(m.vectors.subarray(0, 8)));
+    expect(Array.from(m.vectors.subarray(0, 8))).toEqual(Array.from(readEmbeddingsParquet(local, { label: local, model: 'cohere_v4' }).vectors.subarray(0, 8)));
+  });
+});
+
 describe('S3StreamingLoader: budget', () => {
   it('keeps the cache within its byte budget by evicting the least recently used table', async () => {
-    // Prepare: a budget that holds the embeddings' vector file and the companies, but not the sentences too
+    // Prepare: a budget that holds the embeddings' Parquet and the companies, but not the sentences too
     const dir = join(fx.dir, 'budget-cache');
-    const ids = (await newProcess().sentences()).sentenceID;
-    const vectorReservation = 700 * 1024 * 4 + ids.reduce((n, id) => n + id.length + 1, 0) + 4096;
-    const budget = vectorReservation + statSync(join(fx.dir, tableConfig(fx.config, 'companies').local_path)).size + 200;
+    const size = (table: string) => statSync(join(fx.dir, tableConfig(fx.config, table).local_path)).size;
+    const budget = size(embeddingsTable()) + size('companies') + 200;
     const config = fx.withEnv({ DATA_LOADING_MODE: 'S3_STREAMING', LARDER_CACHE_DIR: dir, LARDER_CACHE_BUDGET_BYTES: String(budget) });
     const first = newProcess(config);
     await first.sentences();
@@ -130,7 +157,7 @@ describe('S3StreamingLoader: budget', () => {
     const loader = first as S3StreamingLoader;
     const state = loader.cacheState();
     expect(state.usedBytes).toBeLessThanOrEqual(budget);
-    expect(state.entries!.map((e) => e.table)).toContain(`${embeddingsTable()}.vectors-f32-v1`);
+    expect(state.entries!.map((e) => e.table)).toContain(`${embeddingsTable()}.parquet`);
     expect(existsSync(join(dir, 'sentences.parquet'))).toBe(false); // least recently used went first
   });
 

@@ -63,3 +63,32 @@ describe('vector file (the /tmp form of embeddings)', () => {
     expect(() => readVectorFile(path)).toThrow(/corrupt: size 100 bytes, header says/);
   });
 });
+
+describe('fast Parquet page reader', () => {
+  it('reads the vectors Larder writes, bit for bit the same as polars', async () => {
+    const { readParquetVectorsFast } = await import('../../../src/loader/parquetVectors');
+    const path = join(dir, 'fast.parquet');
+    const v = sample(300, 16);
+    writeEmbeddingsParquet(path, Array.from({ length: 300 }, (_, i) => `id${i}`), v, 16);
+    const fast = readParquetVectorsFast(path, 'embedding', 16);
+    expect(fast).toMatchObject({ rows: 300, dims: 16 });
+    expect(Array.from(fast!.vectors)).toEqual(Array.from(v));
+    expect(readParquetVectorsFast(path, 'embedding')?.dims).toBe(16); // dims found from the rows
+  });
+
+  it('declines (null) compressed files, nulls, ragged rows and other columns, so polars decides', async () => {
+    const { readParquetVectorsFast } = await import('../../../src/loader/parquetVectors');
+    const zstd = join(dir, 'fast-zstd.parquet');
+    pl.DataFrame({ sentenceID: ['a', 'b'], embedding: pl.Series('embedding', [[1, 2], [3, 4]], pl.List(pl.Float32)) }).writeParquet(zstd, { compression: 'zstd' });
+    expect(readParquetVectorsFast(zstd, 'embedding', 2)).toBeNull();
+    const nulls = join(dir, 'fast-nulls.parquet');
+    pl.DataFrame({ sentenceID: ['a', 'b'], embedding: pl.Series('embedding', [[1, 2], null], pl.List(pl.Float32)) }).writeParquet(nulls, { compression: 'uncompressed' });
+    expect(readParquetVectorsFast(nulls, 'embedding', 2)).toBeNull();
+    const ragged = join(dir, 'fast-ragged.parquet');
+    pl.DataFrame({ sentenceID: ['a', 'b'], embedding: pl.Series('embedding', [[1, 2, 3], [4]], pl.List(pl.Float32)) }).writeParquet(ragged, { compression: 'uncompressed' });
+    expect(readParquetVectorsFast(ragged, 'embedding', 2)).toBeNull();
+    expect(readParquetVectorsFast(ragged, 'embedding')).toBeNull();
+    expect(readParquetVectorsFast(ragged, 'no_such_column')).toBeNull();
+    expect(readParquetVectorsFast(Buffer.from('not parquet at all'), 'embedding')).toBeNull();
+  });
+});

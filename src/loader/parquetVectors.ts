@@ -1,0 +1,317 @@
+/**
+ * A fast path for the one Parquet layout Larder writes for embeddings: a FixedSizeList/List<float32>
+ * column, PLAIN-encoded, uncompressed. It reads the footer (Thrift compact protocol), walks the
+ * column's pages and reads the float bytes straight from the file into one preallocated
+ * Float32Array — no polars frame, no second copy, about the speed of reading the bytes. It checks
+ * the definition levels (no nulls) and the repetition levels (every row has exactly `dims` values).
+ *
+ * Anything else (compression, dictionary or other encodings, nulls, ragged rows, a layout it does
+ * not recognise) returns null and the caller decodes with nodejs-polars, which also produces the
+ * precise error for bad data. So this never decides that a file is invalid; it only declines.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+interface Source {
+  size: number;
+  read(position: number, length: number): Buffer;
+  /** Reads `length` bytes at `position` into `target` at `offset` (no intermediate copy for files). */
+  readInto(target: Uint8Array, offset: number, position: number, length: number): void;
+  close(): void;
+}
+
+export interface FastVectors {
+  vectors: Float32Array;
+  rows: number;
+  dims: number;
+}
+
+/** Reads the float vectors of `column`, or null when the file is not in the fast layout. */
+export function readParquetVectorsFast(input: string | Buffer, column = 'embedding', dims?: number): FastVectors | null {
+  const src = typeof input === 'string' ? fileSource(input) : bufferSource(input);
+  try {
+    return readVectors(src, column, dims);
+  } catch {
+    return null;
+  } finally {
+    src.close();
+  }
+}
+
+function readVectors(src: Source, column: string, dims?: number): FastVectors | null {
+  if (src.size < 12 || src.read(src.size - 4, 4).toString('latin1') !== 'PAR1') return null;
+  const footerLen = src.read(src.size - 8, 4).readUInt32LE(0);
+  const meta = new CompactReader(src.read(src.size - 8 - footerLen, footerLen)).struct();
+  const schema = meta.get(2) as Map<number, unknown>[];
+  const numRows = Number(meta.get(3));
+  const rowGroups = meta.get(4) as Map<number, unknown>[];
+  const levels = maxLevels(schema, column);
+  if (!levels || levels.rep !== 1) return null;
+  let out: Float32Array | null = dims ? new Float32Array(numRows * dims) : null;
+  let written = 0;
+  const rowCheck = { rows: 0, current: 0, dims: dims ?? 0, ok: true };
+  for (const rg of rowGroups) {
+    const chunk = (rg.get(1) as Map<number, unknown>[]).find((c) => (((c.get(3) as Map<number, unknown>)?.get(3) as string[]) ?? [])[0] === column);
+    const cm = chunk?.get(3) as Map<number, unknown> | undefined;
+    if (!cm || cm.get(1) !== 4 /* FLOAT */ || cm.get(4) !== 0 /* UNCOMPRESSED */ || cm.get(11) !== undefined /* dictionary */) return null;
+    let pos = Number(cm.get(9));
+    const end = pos + Number(cm.get(7));
+    const chunkValues = Number(cm.get(5));
+    if (!out) {
+      // dims unknown: derive from the first row group's value count (verified by the row check below)
+      const rgRows = Number(rg.get(3));
+      if (!rgRows || chunkValues % rgRows) return null;
+      rowCheck.dims = chunkValues / rgRows;
+      out = new Float32Array(numRows * rowCheck.dims);
+    }
+    while (pos < end) {
+      const headBuf = src.read(pos, Math.min(256, end - pos));
+      const hr = new CompactReader(headBuf);
+      const ph = hr.struct();
+      const headerLen = hr.offset;
+      const pageSize = ph.get(3) as number;
+      const type = ph.get(1) as number;
+      const body = pos + headerLen;
+      let numValues: number;
+      let valuesAt: number;
+      let repLevels: Buffer;
+      let defLevels: Buffer;
+      if (type === 0) {
+        const dp = ph.get(5) as Map<number, unknown>;
+        if (dp.get(2) !== 0 /* PLAIN */) return null;
+        numValues = dp.get(1) as number;
+        const repLen = src.read(body, 4).readUInt32LE(0);
+        repLevels = src.read(body + 4, repLen);
+        const defLen = src.read(body + 4 + repLen, 4).readUInt32LE(0);
+        defLevels = levels.def > 0 ? src.read(body + 8 + repLen, defLen) : Buffer.alloc(0);
+        valuesAt = body + 8 + repLen + (levels.def > 0 ? defLen : -4);
+      } else if (type === 3) {
+        const dp = ph.get(8) as Map<number, unknown>;
+        if (dp.get(4) !== 0 /* PLAIN */ || (dp.get(2) as number) !== 0 /* nulls */) return null;
+        numValues = dp.get(1) as number;
+        const defLen = dp.get(5) as number;
+        const repLen = dp.get(6) as number;
+        repLevels = src.read(body, repLen);
+        defLevels = src.read(body + repLen, defLen);
+        valuesAt = body + repLen + defLen;
+      } else if (type === 2) {
+        return null; // dictionary page
+      } else {
+        pos = body + pageSize; // index pages and the like carry no values
+        continue;
+      }
+      if (levels.def > 0 && !allEqual(defLevels, bitWidth(levels.def), numValues, levels.def)) return null;
+      checkRows(repLevels, numValues, rowCheck);
+      if (!rowCheck.ok || written + numValues > out.length) return null;
+      src.readInto(new Uint8Array(out.buffer, out.byteOffset + written * 4, numValues * 4), 0, valuesAt, numValues * 4);
+      written += numValues;
+      pos = body + pageSize;
+    }
+  }
+  if (rowCheck.current !== rowCheck.dims && rowCheck.rows > 0) return null;
+  if (!out || rowCheck.rows !== numRows || written !== numRows * rowCheck.dims) return null;
+  return { vectors: out, rows: numRows, dims: rowCheck.dims };
+}
+
+/** Max definition and repetition levels of the leaf under top-level field `column`. */
+function maxLevels(schema: Map<number, unknown>[], column: string): { def: number; rep: number } | null {
+  // schema is a depth-first list; element 0 is the root. Walk to `column`, then down its first children.
+  let i = 1;
+  const skip = (idx: number): number => {
+    const n = (schema[idx].get(5) as number | undefined) ?? 0;
+    let next = idx + 1;
+    for (let k = 0; k < n; k++) next = skip(next);
+    return next;
+  };
+  while (i < schema.length && schema[i].get(4) !== column) i = skip(i);
+  if (i >= schema.length) return null;
+  let def = 0;
+  let rep = 0;
+  for (;;) {
+    const rt = schema[i].get(3) as number | undefined; // 0 required, 1 optional, 2 repeated
+    if (rt === 1 || rt === 2) def++;
+    if (rt === 2) rep++;
+    if (!schema[i].get(5)) break;
+    i++;
+  }
+  return { def, rep };
+}
+
+function bitWidth(maxLevel: number): number {
+  return Math.ceil(Math.log2(maxLevel + 1));
+}
+
+/** RLE / bit-packed hybrid runs: calls back (value, count) per RLE run and per bit-packed value. */
+function forEachRun(buf: Buffer, width: number, numValues: number, cb: (value: number, count: number) => void): void {
+  let p = 0;
+  let seen = 0;
+  const byteWidth = Math.ceil(width / 8);
+  while (seen < numValues && p < buf.length) {
+    let header = 0;
+    let shift = 0;
+    for (;;) {
+      const b = buf[p++];
+      header += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    if (header % 2 === 0) {
+      const count = Math.min(header / 2, numValues - seen);
+      let value = 0;
+      for (let k = 0; k < byteWidth; k++) value |= buf[p + k] << (8 * k);
+      p += byteWidth;
+      cb(value, count);
+      seen += count;
+    } else {
+      const groups = (header - 1) / 2;
+      const bits = groups * 8 * width;
+      for (let v = 0; v < groups * 8 && seen < numValues; v++, seen++) {
+        let value = 0;
+        for (let b = 0; b < width; b++) {
+          const bit = v * width + b;
+          value |= ((buf[p + (bit >> 3)] >> (bit & 7)) & 1) << b;
+        }
+        cb(value, 1);
+      }
+      p += bits / 8;
+    }
+  }
+  if (seen < numValues) throw new Error('levels ended early');
+}
+
+function allEqual(buf: Buffer, width: number, numValues: number, expected: number): boolean {
+  let ok = true;
+  forEachRun(buf, width, numValues, (v) => {
+    if (v !== expected) ok = false;
+  });
+  return ok;
+}
+
+/** Repetition level 0 starts a row; every row must hold exactly `dims` values. */
+function checkRows(buf: Buffer, numValues: number, state: { rows: number; current: number; dims: number; ok: boolean }): void {
+  forEachRun(buf, 1, numValues, (v, count) => {
+    if (v === 0) {
+      for (let k = 0; k < count; k++) {
+        if (state.rows > 0 && state.current !== state.dims) state.ok = false;
+        state.rows++;
+        state.current = 1;
+      }
+    } else {
+      state.current += count;
+    }
+  });
+}
+
+/** Thrift compact protocol, just enough for Parquet metadata: structs as Map<fieldId, value>. */
+class CompactReader {
+  offset = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  struct(): Map<number, unknown> {
+    const out = new Map<number, unknown>();
+    let last = 0;
+    for (;;) {
+      const byte = this.buf[this.offset++];
+      if (byte === 0) return out;
+      const type = byte & 0x0f;
+      const delta = byte >> 4;
+      const id = delta ? last + delta : this.zigzag(this.varint());
+      last = id;
+      out.set(id, this.value(type));
+    }
+  }
+
+  private value(type: number): unknown {
+    switch (type) {
+      case 1:
+        return true;
+      case 2:
+        return false;
+      case 3:
+        return this.buf.readInt8(this.offset++);
+      case 4:
+      case 5:
+        return this.zigzag(this.varint());
+      case 6:
+        return this.zigzag(this.varint());
+      case 7:
+        this.offset += 8;
+        return this.buf.readDoubleLE(this.offset - 8);
+      case 8: {
+        const n = this.varint();
+        this.offset += n;
+        return this.buf.toString('utf8', this.offset - n, this.offset);
+      }
+      case 9:
+      case 10: {
+        const head = this.buf[this.offset++];
+        const size = head >> 4 === 15 ? this.varint() : head >> 4;
+        const et = head & 0x0f;
+        const items: unknown[] = [];
+        for (let k = 0; k < size; k++) items.push(et === 1 || et === 2 ? this.buf[this.offset++] === 1 : this.value(et));
+        return items;
+      }
+      case 11: {
+        const size = this.varint();
+        if (!size) return new Map();
+        const kv = this.buf[this.offset++];
+        const m = new Map<unknown, unknown>();
+        for (let k = 0; k < size; k++) m.set(this.value(kv >> 4), this.value(kv & 0x0f));
+        return m;
+      }
+      case 12:
+        return this.struct();
+      default:
+        throw new Error(`thrift: unknown type ${type}`);
+    }
+  }
+
+  private varint(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.buf[this.offset++];
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+    }
+  }
+
+  private zigzag(n: number): number {
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+}
+
+function fileSource(path: string): Source {
+  const fd = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  const readInto = (target: Uint8Array, offset: number, position: number, length: number) => {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, target, offset + done, Math.min(length - done, 1 << 30), position + done);
+      if (n === 0) throw new Error('unexpected end of file');
+      done += n;
+    }
+  };
+  return {
+    size,
+    read: (position, length) => {
+      const b = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)));
+      readInto(b, 0, position, b.length);
+      return b;
+    },
+    readInto,
+    close: () => closeSync(fd),
+  };
+}
+
+function bufferSource(buf: Buffer): Source {
+  return {
+    size: buf.length,
+    read: (position, length) => buf.subarray(position, position + length),
+    readInto: (target, offset, position, length) => {
+      if (position + length > buf.length) throw new Error('unexpected end of buffer');
+      target.set(buf.subarray(position, position + length), offset);
+    },
+    close: () => {},
+  };
+}
