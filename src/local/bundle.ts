@@ -6,9 +6,9 @@
  * unzipped limit for .zip packages.
  */
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LarderError } from '../errors';
 import { splitHandler } from './handlerLocation';
 import type { FunctionDefinition, LoadedTemplate } from './template';
@@ -32,6 +32,11 @@ export interface BundleOptions {
   only?: string[];
   /** Copy the external packages into <outDir>/<LogicalId>/node_modules (a deployable folder). */
   copyExternals?: boolean;
+  /**
+   * Symlink them instead (cheap; for running a bundle outside the project tree). Without either, a
+   * bundle under the project (the default .larder/build) resolves them from the project's node_modules.
+   */
+  linkExternals?: boolean;
   /** Project root: where node_modules and ml_config.yaml are. */
   rootDir: string;
 }
@@ -84,10 +89,14 @@ async function bundleFunction(fn: FunctionDefinition, options: BundleOptions): P
 
   const bundleBytes = directoryBytes(outDir);
   const externals = [...externalPackages(metafile)].map((name) => ({ name, bytes: packageClosureBytes(name, options.rootDir) }));
-  if (options.copyExternals) {
+  if (options.copyExternals || options.linkExternals) {
+    const modules = join(options.rootDir, 'node_modules');
     for (const { name } of externals) {
       for (const dir of packageClosure(name, options.rootDir)) {
-        cpSync(dir, join(outDir, 'node_modules', dir.slice(join(options.rootDir, 'node_modules').length + 1)), { recursive: true, dereference: true });
+        const target = join(outDir, 'node_modules', dir.slice(modules.length + 1));
+        mkdirSync(dirname(target), { recursive: true });
+        if (options.copyExternals) cpSync(dir, target, { recursive: true, dereference: true });
+        else symlinkSync(dir, target, 'dir');
       }
     }
   }
