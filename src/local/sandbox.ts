@@ -195,7 +195,13 @@ export class Sandbox {
         },
       };
       this.startWatchdog();
-      this.child.send({ type: 'invoke', requestId, event, deadlineMs: Date.now() + options.timeoutMs, invokedFunctionArn: options.invokedFunctionArn, clientContext: options.clientContext });
+      try {
+        this.child.send({ type: 'invoke', requestId, event, deadlineMs: Date.now() + options.timeoutMs, invokedFunctionArn: options.invokedFunctionArn, clientContext: options.clientContext });
+      } catch (err) {
+        // The process went away between checks (or the event cannot be serialised): kill and report.
+        this.crashError = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: could not deliver the event to the runtime: ${(err as Error).message}` };
+        this.child.kill('SIGKILL');
+      }
     });
   }
 

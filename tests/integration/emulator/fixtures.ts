@@ -1,6 +1,5 @@
 /** Shared by the emulator's integration tests: the fixture template and an emulator that records its log. */
 import { resolve } from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTemplate } from '../../../src/local/template';
@@ -13,7 +12,7 @@ export function fixtureEmulator(options: Partial<EmulatorOptions> = {}): { emula
   const emulator = new LambdaEmulator({
     template: loadTemplate(FIXTURE_TEMPLATE),
     log: (line) => lines.push(line),
-    sandboxRoot: mkdtempSync(join(tmpdir(), 'larder-emulator-test-')),
+    sandboxRoot: join(tmpdir(), 'larder-emulator-tests'),
     asyncRetryAttempts: 0,
     ...options,
   });
