@@ -58,6 +58,7 @@ export function renderAnswer(r: QueryResponse): string {
     ['filters', JSON.stringify(r.metadata.retrieval.filters)],
     ['rows scanned', String(r.metadata.retrieval.rows_scanned)],
   ];
+  if (r.metadata.loader.cold) rows.push(['index build', `${String(r.metadata.loader.index_build_ms)} ms (cold: first question in this process; included in total)`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   lines.push('', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`));
   return lines.join('\n');
