@@ -54,7 +54,7 @@ const suite: BenchSuite = {
       }
       const titanTexts = texts.slice(0, ctx.quick ? 200 : 1000);
       const titan = await rateAsync(titanTexts.length, () => titanSingles(client, titanTexts, 8));
-      rows.push({ metric: 'Titan v2 over HTTP, 1 text per request, 8 in flight', value: titan, unit: 'emb/s', baseline, ratio: titan / pureRate });
+      rows.push({ metric: 'Titan v2 over HTTP, 1 text per request, 8 in flight (same process)', value: titan, unit: 'emb/s', baseline, ratio: titan / pureRate });
 
       const prompt = ragPrompt(sentences);
       const question = 'How large was the loss on extinguishment of debt in fiscal 2018?';
@@ -95,6 +95,13 @@ const suite: BenchSuite = {
       rows.push({
         metric: `Cohere v4 over HTTP, batches of ${BATCH}, 4 in flight (emulator in own process)`,
         value, unit: 'emb/s', baseline, ratio: value / pureRate, goal: '≥ 1,000 emb/s',
+      });
+      const titanTexts = texts.slice(0, ctx.quick ? 200 : 1000);
+      const titan = await rateAsync(titanTexts.length, () => titanSingles(childClient, titanTexts, 8));
+      rows.push({
+        metric: 'Titan v2 over HTTP, 1 text per request, 8 in flight (emulator in own process)',
+        value: titan, unit: 'emb/s', baseline, ratio: titan / pureRate,
+        note: 'bound by the SDK client: ~1.5 ms CPU per request vs ~0.7 ms in the emulator',
       });
     } finally {
       childClient.destroy();
