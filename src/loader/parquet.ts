@@ -47,16 +47,20 @@ export function readEmbeddingsParquet(source: ParquetSource, ctx: ReadContext & 
  * The same, saying whether the fast page reader (parquetVectors.ts) decoded the vectors: then the
  * Parquet itself is the fastest on-disk form and the /tmp cache keeps it as downloaded.
  */
-export function readEmbeddingsParquetDetailed(source: ParquetSource, ctx: ReadContext & { model: string; dims?: number }): { matrix: EmbeddingMatrix; fast: boolean } {
+export function readEmbeddingsParquetDetailed(
+  source: ParquetSource,
+  ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean },
+): { matrix: EmbeddingMatrix; fast: boolean; storedNormalised: boolean } {
   const fast = readParquetVectorsFast(source, 'embedding', ctx.dims);
   if (fast) {
     const idCol = readFrame(source, ctx, ['sentenceID']).getColumn('sentenceID');
     if (idCol.length === fast.rows && idCol.nullCount() === 0) {
-      normaliseRows(fast.vectors, fast.dims);
-      return { matrix: { model: ctx.model, ids: idCol.toArray() as string[], vectors: fast.vectors, dims: fast.dims, count: fast.rows }, fast: true };
+      const scaled = ctx.knownNormalised ? 0 : normaliseRows(fast.vectors, fast.dims);
+      const matrix = { model: ctx.model, ids: idCol.toArray() as string[], vectors: fast.vectors, dims: fast.dims, count: fast.rows };
+      return { matrix, fast: true, storedNormalised: scaled === 0 };
     }
   }
-  return { matrix: readEmbeddingsWithPolars(source, ctx), fast: false };
+  return { matrix: readEmbeddingsWithPolars(source, ctx), fast: false, storedNormalised: false };
 }
 
 function readEmbeddingsWithPolars(source: ParquetSource, ctx: ReadContext & { model: string; dims?: number }): EmbeddingMatrix {
@@ -93,15 +97,38 @@ function readEmbeddingsWithPolars(source: ParquetSource, ctx: ReadContext & { mo
   return { model: ctx.model, ids: idCol.toArray() as string[], vectors, dims, count };
 }
 
-/** L2-normalises each row in place (a zero row stays zero). */
-export function normaliseRows(vectors: Float32Array, dims: number): void {
+/**
+ * L2-normalises each row in place (a zero row stays zero). Returns how many rows needed scaling:
+ * 0 means the stored vectors were already normalised, which the /tmp cache records so a warm load
+ * of the same bytes can skip this pass.
+ */
+export function normaliseRows(vectors: Float32Array, dims: number): number {
+  let scaled = 0;
+  const tail = dims & 3;
   for (let off = 0; off < vectors.length; off += dims) {
-    let s = 0;
-    for (let j = off, end = off + dims; j < end; j++) s += vectors[j] * vectors[j];
-    if (s === 0 || Math.abs(s - 1) < 1e-6) continue;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const end4 = off + dims - tail;
+    for (let j = off; j < end4; j += 4) {
+      const a = vectors[j];
+      const b = vectors[j + 1];
+      const c = vectors[j + 2];
+      const d = vectors[j + 3];
+      s0 += a * a;
+      s1 += b * b;
+      s2 += c * c;
+      s3 += d * d;
+    }
+    for (let j = end4; j < off + dims; j++) s0 += vectors[j] * vectors[j];
+    const s = s0 + s1 + s2 + s3;
+    if (s === 0 || Math.abs(s - 1) < 1e-5) continue;
+    scaled++;
     const inv = 1 / Math.sqrt(s);
     for (let j = off, end = off + dims; j < end; j++) vectors[j] *= inv;
   }
+  return scaled;
 }
 
 export function readSentencesParquet(source: ParquetSource, ctx: ReadContext): SentencesTable {

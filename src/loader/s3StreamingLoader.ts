@@ -88,7 +88,12 @@ export class S3StreamingLoader extends BaseDataLoader {
       try {
         // Let the HeadObject request reach the wire before a synchronous decode blocks the loop.
         if (meta.form === 'object') await new Promise((resolve) => setImmediate(resolve));
-        const value = meta.form === 'object' ? decoder.decodeParquet(path, path) : await decoder.derived!.read(path);
+        const value =
+          meta.form !== 'object'
+            ? await decoder.derived!.read(path)
+            : decoder.derived
+              ? decoder.derived.readDownloaded(path, meta.facts ?? {})
+              : decoder.decodeParquet(path, path);
         return { value, meta, key };
       } catch (err) {
         this.cache.removeItem(key, `unreadable: ${(err as Error).message}`);
@@ -148,7 +153,7 @@ export class S3StreamingLoader extends BaseDataLoader {
           const r = await timed('decodeMs', () => this.decodeFresh(decoder, reservation.tmpPath, label, objectKey, derived.decodeForCache));
           value = r.value;
           keepDownloaded = r.keepDownloaded;
-          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, objectMeta))) !== null;
+          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, { ...objectMeta, facts: r.facts }))) !== null;
         } catch (err) {
           if (!isCacheProblem(err)) throw err;
           log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });

@@ -8,6 +8,8 @@ import { readCompaniesParquet, readEmbeddingsParquet, readEmbeddingsParquetDetai
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 import { readVectorFileAsync, writeVectorFile } from './vectorFile';
 
+export type CacheFacts = Record<string, string | number | boolean>;
+
 export interface TableDecoder<T> {
   table: string;
   decodeParquet(source: ParquetSource, label: string): T;
@@ -16,7 +18,9 @@ export interface TableDecoder<T> {
   derived?: {
     form: string;
     /** Decodes a fresh download; `keepDownloaded` when the Parquet itself loads fast (cache it as is). */
-    decodeForCache(source: ParquetSource, label: string): { value: T; keepDownloaded: boolean };
+    decodeForCache(source: ParquetSource, label: string): { value: T; keepDownloaded: boolean; facts?: CacheFacts };
+    /** Decodes a cached Parquet kept as downloaded, trusting the facts recorded when it was cached. */
+    readDownloaded(path: string, facts: CacheFacts): T;
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
     write(path: string, value: T): void;
@@ -42,8 +46,10 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
       form: 'vectors-f32-v1',
       decodeForCache: (source, label) => {
         const r = readEmbeddingsParquetDetailed(source, { label, model: model.key, dims: model.dimensions });
-        return { value: r.matrix, keepDownloaded: r.fast };
+        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised } };
       },
+      readDownloaded: (path, facts) =>
+        readEmbeddingsParquetDetailed(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true }).matrix,
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
       write: (path, m) => void writeVectorFile(path, m),
       read: async (path) => {

@@ -31,9 +31,11 @@ export interface CacheEntryMeta {
   form: string;
   storedAt: string;
   lastUsedMs: number;
+  /** Facts the writer verified about these exact bytes (e.g. vectors already normalised). */
+  facts?: Record<string, string | number | boolean>;
 }
 
-export type NewEntryMeta = Pick<CacheEntryMeta, 'etag' | 'sourceBytes' | 'form'>;
+export type NewEntryMeta = Pick<CacheEntryMeta, 'etag' | 'sourceBytes' | 'form' | 'facts'>;
 
 export interface Reservation {
   /** Write here; it is in the cache directory, so a rename into place is atomic. */
