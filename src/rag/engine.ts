@@ -176,14 +176,19 @@ async function timed<T, K extends string>(timings: Record<K, number>, stage: K &
   }
 }
 
-/** Runs fn; any error comes out as a LarderError with details.stage (its code and status kept). */
+/**
+ * Runs fn; any error comes out as a LarderError with details.stage (its code and status kept — except
+ * that a failure to load the tables is always a 5xx: a missing table is the server's problem, and a
+ * 404 on POST /query would tell the client its request was wrong).
+ */
 export async function atStage<T>(stage: QueryStage, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof LarderError) {
       if (err.details?.stage) throw err;
-      throw new LarderError(err.code, err.message, { cause: err.cause ?? err, statusCode: err.statusCode, details: { ...err.details, stage } });
+      const statusCode = stage === 'load' && err.statusCode < 500 ? 500 : err.statusCode;
+      throw new LarderError(err.code, err.message, { cause: err.cause ?? err, statusCode, details: { ...err.details, stage } });
     }
     throw new LarderError('INTERNAL', `${stage} failed: ${describeError(err)}`, { cause: err, details: { stage } });
   }
