@@ -84,11 +84,13 @@ export class Sandbox {
     private readonly stderr: { text: string },
   ) {
     child.on('message', (msg: any) => this.onMessage(msg));
-    child.on('exit', (code, signal) => this.onExit(code, signal));
+    // 'close' rather than 'exit': it comes after the process's stderr is drained, so V8's out-of-memory
+    // message (and a crash report sent just before exiting) has arrived when we classify the death.
+    child.on('close', (code, signal) => this.onExit(code, signal));
   }
 
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number | undefined {
@@ -144,7 +146,7 @@ export class Sandbox {
       const fail = (payload: LambdaErrorPayload) => {
         clearTimeout(timer);
         child.removeAllListeners('message');
-        child.removeAllListeners('exit');
+        child.removeAllListeners('close');
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         rmSync(spec.tmpDir, { recursive: true, force: true });
         reject(new SandboxInitError(payload, performance.now() - started));
@@ -158,13 +160,13 @@ export class Sandbox {
         if (msg?.type === 'ready') {
           clearTimeout(timer);
           child.off('message', onFirst);
-          child.removeAllListeners('exit');
+          child.removeAllListeners('close');
           const t = msg.timings;
           const sandbox = new Sandbox(spec, child, { totalMs: performance.now() - started, ...t }, stderrTail);
           resolve(sandbox);
         }
       });
-      child.on('exit', (code, signal) => {
+      child.on('close', (code, signal) => {
         fail({
           errorType: 'Runtime.ExitError',
           errorMessage: `Runtime exited during init with ${signal ? `signal: ${signal}` : `exit status ${code}`}${stderrTail.text ? `: ${stderrTail.text.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
@@ -208,7 +210,7 @@ export class Sandbox {
   /** Kills the process and removes its /tmp. */
   async dispose(): Promise<void> {
     if (!this.exited) {
-      const gone = new Promise((r) => this.child.once('exit', r));
+      const gone = new Promise((r) => this.child.once('close', r));
       this.child.kill('SIGKILL');
       await gone;
     }

@@ -74,7 +74,7 @@ describe('sandbox lifecycle settings', () => {
       const first = await emulator.invoke('CallbackFunction', {});
       const warm = await emulator.invoke('CallbackFunction', {});
       expect(warm.coldStart).toBe(false);
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, 1500));
       expect(emulator.stats().CallbackFunction.idle).toBe(0);
       const after = await emulator.invoke('CallbackFunction', {});
       expect(after.coldStart).toBe(true);
