@@ -30,7 +30,7 @@ export function compileSearchPattern(raw: unknown): SearchablePattern {
     throw new ValidationError(`regex: not a pattern this registry can run (${(err as Error).message}); backreferences and lookaround are not supported`);
   }
   if (!isSafe(raw)) {
-    throw new ValidationError('regex: nested quantifiers (such as "(a+)+") can take exponential time and are refused');
+    throw new ValidationError('regex: nested quantifiers (such as "(a+)+"), or more than 25 quantifiers, can take exponential time in backtracking engines and are refused');
   }
   return { source: raw, test: (text) => compiled.test(text) };
 }

@@ -70,6 +70,31 @@ describe('POST /artifact/{type} uploads', () => {
     expect(Buffer.from(got.body, 'base64').equals(bytes)).toBe(true);
   });
 
+  it('takes several parts with an odd boundary, and links the model to the dataset it names', async () => {
+    const ds = await h.call('POST', '/artifact/dataset', { body: '# odd-data', headers: { 'X-Artifact-Name': 'odd-data' } });
+    const boundary = "odd'()+_,-./:=?boundary";
+    const body = multipartBody(boundary, [
+      { name: 'name', value: 'odd-model' },
+      { name: 'note', value: 'ignored' },
+      { name: 'file', value: goodModelArchive(), fileName: 'odd.tar.gz', contentType: 'application/gzip' },
+      { name: 'dataset', value: 'Odd Data' },
+      { name: 'code', value: 'odd-code' },
+    ]);
+    const res = await h.call('POST', '/artifact/model', { body, base64: true, headers: { 'Content-Type': `multipart/form-data; boundary="${boundary}"` } });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().metadata.id;
+    const { readLinks } = await import('../../../src/registry/links');
+    const links = await readLinks(h.runtime.store, (await h.runtime.store.get(id))!);
+    expect(links).toEqual([
+      { type: 'dataset', name: 'odd-data', linkedId: ds.json().metadata.id },
+      { type: 'code', name: 'odd-code' },
+    ]);
+    const code = await h.call('POST', '/artifact/code', { body: '# odd-code', headers: { 'X-Artifact-Name': 'odd-code' } });
+    expect((await readLinks(h.runtime.store, (await h.runtime.store.get(id))!))[1]).toEqual({ type: 'code', name: 'odd-code', linkedId: code.json().metadata.id });
+    const rating = (await h.call('GET', `/artifact/model/${id}/rate`)).json();
+    expect(rating.dataset_and_code_score).toBe(0.75); // dataset named and linked, code named (linked after rating)
+  });
+
   it('refuses a multipart body without a file part, a raw body without a name, an unknown type', async () => {
     const noFile = multipartBody('b', [{ name: 'name', value: 'x' }]);
     expectError(await h.call('POST', '/artifact/model', { body: noFile, headers: { 'Content-Type': 'multipart/form-data; boundary=b' } }), 400, 'VALIDATION');

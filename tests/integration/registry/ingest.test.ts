@@ -77,6 +77,18 @@ describe('ingest lifecycle', () => {
     expect((await h.runtime.store.get(id))!.version).toBe(4); // created, downloading, rating, completed
   });
 
+  it('links an ingested model to the dataset it names, and rates it with that link', async () => {
+    const ds = await h.call('POST', '/artifact/dataset', { body: '# ingest-data\n\n## License\n\nMIT', headers: { 'X-Artifact-Name': 'ingest-data' } });
+    source.set('/models/linked.tar.gz', { body: goodModelArchive() });
+    const id = await ingest('model', '/models/linked.tar.gz', { name: 'linked-model', dataset: 'ingest-data' });
+    await worker()({ artifact_id: id });
+    const rating = (await h.call('GET', `/artifact/model/${id}/rate`)).json();
+    expect(rating.dataset_quality).toBe(1); // linked (0.5) + README (0.25) + MIT (0.25)
+    expect(rating.tree_score).toBe(1);
+    const waiter = await h.runtime.store.getItem(keys.waiter('dataset', 'ingest-data', id));
+    expect(waiter?.linkedId).toBe(ds.json().metadata.id);
+  });
+
   it('takes a retried or duplicated event as done: no step repeated', async () => {
     source.set('/models/retry.tar.gz', { body: goodModelArchive() });
     const id = await ingest('model', '/models/retry.tar.gz');
