@@ -50,7 +50,7 @@ describe('concurrency', () => {
     const next = (await h.runtime.store.queryPartition(keys.namePartition('dataset', 'shared-data'), 'MEMBER#', 1))[0].id;
     const relinked = await h.runtime.store.queryPartition(keys.namePartition('dataset', 'shared-data'), 'WANT#');
     expect(relinked.every((w) => w.linkedId === next)).toBe(true);
-  });
+  }, 180_000); // ~50 rounds of optimistic retries on one HEAD: seconds, more on a loaded machine
 
   it('models and their dataset arriving together never miss each other', async () => {
     const models = Array.from({ length: 10 }, () =>
