@@ -84,6 +84,8 @@ interface FunctionPool {
   fn: FunctionDefinition;
   idle: Sandbox[];
   busy: Set<Sandbox>;
+  /** Sandboxes being started (counted against maxConcurrency with the busy ones). */
+  starting: number;
   idleTimers: Map<Sandbox, NodeJS.Timeout>;
   logCapture: Map<Sandbox, string[]>;
 }
@@ -129,15 +131,18 @@ export class LambdaEmulator {
     const logLines: string[] = [];
     let init: InitTimings | undefined;
     if (!sandbox) {
-      if (pool.busy.size >= (this.options.maxConcurrency ?? 20)) {
-        throw new LarderError('THROTTLED', `${pool.fn.logicalId}: ${pool.busy.size} invocations already running (maxConcurrency); Rate Exceeded`, { statusCode: 429 });
+      if (pool.busy.size + pool.starting >= (this.options.maxConcurrency ?? 20)) {
+        throw new LarderError('THROTTLED', `${pool.fn.logicalId}: ${pool.busy.size + pool.starting} invocations already running (maxConcurrency); Rate Exceeded`, { statusCode: 429 });
       }
+      pool.starting++;
       try {
         sandbox = await this.startSandbox(pool, logLines);
         init = sandbox.initTimings;
       } catch (err) {
         if (!(err instanceof SandboxInitError)) throw err;
         return this.initFailure(pool, requestId, err, logLines, t0);
+      } finally {
+        pool.starting--;
       }
     }
     pool.busy.add(sandbox);
@@ -238,7 +243,7 @@ export class LambdaEmulator {
     const fn = findFunction(this.template, name);
     let pool = this.pools.get(fn.logicalId);
     if (!pool) {
-      pool = { fn, idle: [], busy: new Set(), idleTimers: new Map(), logCapture: new Map() };
+      pool = { fn, idle: [], busy: new Set(), starting: 0, idleTimers: new Map(), logCapture: new Map() };
       this.pools.set(fn.logicalId, pool);
     }
     return pool;

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { readEvent } from '../../../src/local/eventInput';
+
+describe('reading the event for larder invoke', () => {
+  it('defaults to {} and reads standard input for "-"', async () => {
+    expect(await readEvent(undefined)).toEqual({});
+    expect(await readEvent('-', Readable.from([Buffer.from('{"a":'), Buffer.from('1}')]))).toEqual({ a: 1 });
+  });
+  it('refuses empty and malformed input with EVENT_INVALID, naming the source', async () => {
+    await expect(readEvent('-', Readable.from([Buffer.from('  ')]))).rejects.toMatchObject({ code: 'EVENT_INVALID', message: expect.stringMatching(/standard input is empty/) });
+    await expect(readEvent('-', Readable.from([Buffer.from('{"a": }')]))).rejects.toMatchObject({ code: 'EVENT_INVALID', message: expect.stringMatching(/standard input is not valid JSON/) });
+  });
+});
