@@ -50,6 +50,7 @@ describe('Converse', () => {
     'anthropic.claude-3-haiku-20240307-v1:0',
     'amazon.nova-micro-v1:0',
     'us.amazon.nova-pro-v1:0',
+    'global.amazon.nova-2-lite-v1:0',
     'meta.llama3-1-70b-instruct-v1:0',
     'mistral.mistral-large-2402-v1:0',
   ])('%s quotes the context sentence that answers the question, with its block header', async (modelId) => {

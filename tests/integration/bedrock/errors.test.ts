@@ -77,7 +77,9 @@ describe('InvokeModel validation', () => {
     ['Titan with a Cohere key', TITAN, { inputText: 'x', input_type: 'search_query' }, /extraneous key \[input_type\]/],
     ['Cohere v3 with a v4-only key', COHERE_V3, { texts: ['x'], input_type: 'search_query', output_dimension: 1024 }, /extraneous key \[output_dimension\]/],
     ['Cohere v4 with a Titan key', COHERE_V4, { texts: ['x'], input_type: 'search_query', dimensions: 1024 }, /extraneous key \[dimensions\]/],
-    ['InvokeModel on a chat model', HAIKU, { messages: [] }, /Converse only/],
+    ['Anthropic body without anthropic_version', HAIKU, { max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, /required key \[anthropic_version\]/],
+    ['Anthropic body without max_tokens', HAIKU, { anthropic_version: 'bedrock-2023-05-31', messages: [{ role: 'user', content: 'hi' }] }, /required key \[max_tokens\]/],
+    ['Llama body without prompt', 'meta.llama3-1-70b-instruct-v1:0', { max_gen_len: 10 }, /required key \[prompt\]/],
   ])('%s → ValidationException 400', async (_name, modelId, body, message) => {
     await expectError(invoke(modelId, body), ValidationException, 400, message);
   });

@@ -66,7 +66,7 @@ const EMBEDDING_MODELS: Record<string, EmbeddingModelSpec> = {
 
 const CHAT_PATTERNS: ReadonlyArray<{ family: ChatFamily; pattern: RegExp; maxOutputTokens: number }> = [
   { family: 'anthropic', pattern: /^anthropic\.claude-[a-z0-9.-]+(:\d+)?$/, maxOutputTokens: 64_000 },
-  { family: 'amazon-nova', pattern: /^amazon\.nova-(micro|lite|pro|premier)(-v\d+)?(:\d+)?$/, maxOutputTokens: 10_000 },
+  { family: 'amazon-nova', pattern: /^amazon\.nova-(\d+-)?(micro|lite|pro|premier|omni)(-v\d+)?(:\d+)?$/, maxOutputTokens: 10_000 },
   { family: 'meta-llama', pattern: /^meta\.llama[0-9a-z.-]+(:\d+)?$/, maxOutputTokens: 8_192 },
   { family: 'mistral', pattern: /^mistral\.[a-z0-9.-]+(:\d+)?$/, maxOutputTokens: 8_192 },
 ];

@@ -3,7 +3,8 @@
  * turns every failure into Bedrock's error shape, so the real BedrockRuntimeClient works unchanged
  * (SigV4 headers are accepted and ignored). HTTP/1.1 and h2c share one port (dualProtocolServer.ts).
  *
- *   POST /model/{modelId}/invoke      InvokeModel — Titan v2 / Cohere v3 / Cohere v4 embeddings
+ *   POST /model/{modelId}/invoke      InvokeModel — Titan v2 / Cohere v3 / Cohere v4 embeddings, and
+ *                                     chat models' native bodies (Anthropic, Nova, Llama, Mistral)
  *   POST /model/{modelId}/converse    Converse — extractive answers from the prompt's context
  *   POST /model/{modelId}/converse-stream   ConverseStream — the same answer as event-stream deltas
  *   POST /model/{modelId}/count-tokens      CountTokens — the estimate Converse reports as inputTokens
@@ -17,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Server } from 'node:net';
 import { createDualProtocolServer, type DualRequest as IncomingMessage, type DualResponse as ServerResponse } from './dualProtocolServer';
 import { LarderError } from '../../../errors';
+import { invokeChatModel } from './chatInvoke';
 import { invokeCohereEmbedding } from './cohere';
 import { converse, converseStreamEvents, countConverseTokens, unsupportedModelForConverse } from './converse';
 import { encodeEvent } from './eventStream';
@@ -90,14 +92,13 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
   const model = resolveModel(modelId);
 
   if (operation === 'invoke') {
-    if (model.kind !== 'embedding') {
-      throw validationError(
-        `The Larder Bedrock emulator answers ${modelId} through Converse only; InvokeModel with a chat model's native body is not emulated.`,
-      );
-    }
     const body = parseJsonObject(raw);
     const result: InvokeResult =
-      model.format === 'titan-embed-v2' ? invokeTitanEmbedding(body, model) : invokeCohereEmbedding(body, model);
+      model.kind === 'chat'
+        ? invokeChatModel(body, model, startedAtMs)
+        : model.format === 'titan-embed-v2'
+          ? invokeTitanEmbedding(body, model)
+          : invokeCohereEmbedding(body, model);
     return sendJson(res, 200, result.body, {
       'x-amzn-bedrock-invocation-latency': String(Math.round(performance.now() - startedAtMs)),
       'x-amzn-bedrock-input-token-count': String(result.inputTokens),
