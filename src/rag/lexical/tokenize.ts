@@ -33,15 +33,33 @@ export function tokenize(text: string): string[] {
 }
 
 export function normaliseTerm(raw: string): string {
-  let t = raw.replace(/’/g, "'");
-  if (/^[0-9][0-9.,]*$/.test(t)) {
-    // 1,234,567.5 → 1234567.5; a trailing ",5" style decimal comma is rare in 10-Ks, treat commas as separators.
-    return t.replace(/,/g, '');
+  let t = raw;
+  // Character tests instead of regexes: this runs once per token of the whole corpus at load.
+  if (isNumber(t)) return t.indexOf(',') >= 0 ? t.replace(/,/g, '') : t;
+  if (t.indexOf("'") >= 0 || t.indexOf('’') >= 0) {
+    t = t.replace(/’/g, "'");
+    if (t.endsWith("'s")) t = t.slice(0, -2);
+    t = t.replace(/'/g, '');
   }
-  t = t.replace(/'s$/, '').replace(/'/g, '');
-  if (t.includes(',')) t = t.replace(/,/g, '');
-  if (/^[a-z]+$/.test(t)) t = stripPlural(t);
-  return t;
+  if (t.indexOf(',') >= 0) t = t.replace(/,/g, '');
+  return isLetters(t) ? stripPlural(t) : t;
+}
+
+/** Digits with "." or "," inside (1,234.5), starting with a digit. */
+function isNumber(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (i > 0 && (c === 44 || c === 46)))) return false;
+  }
+  return t.length > 0;
+}
+
+function isLetters(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 97 || c > 122) return false;
+  }
+  return t.length > 0;
 }
 
 function stripPlural(t: string): string {
