@@ -68,6 +68,20 @@ export class SandboxInitError extends Error {
 
 let sandboxCounter = 0;
 
+/** Live sandbox processes: killed if this process exits without stopping them (a crash, process.exit). */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveChildren) c.kill('SIGKILL');
+    });
+  }
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+}
+
 export class Sandbox {
   readonly id = `sbx-${process.pid}-${++sandboxCounter}`;
   invocations = 0;
@@ -124,6 +138,7 @@ export class Sandbox {
       execArgv: [`--max-old-space-size=${heapMb}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    track(child);
     const stderrTail = { text: '' };
     const lines = (stream: NodeJS.ReadableStream | null, onChunk?: (c: string) => void) => {
       let buf = '';
