@@ -17,7 +17,7 @@
  * Bedrock Runtime (`/model/...`).
  */
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import type { Http2ServerResponse } from 'node:http2';
+import { constants as http2Constants, type Http2ServerResponse } from 'node:http2';
 import { createDualProtocolServer, type DualRequest, type DualResponse } from './bedrock/dualProtocolServer';
 import { defaultErrorCode, errorReply } from './errorShapes';
 import { parseFaultRules, type FaultState } from './faults';
@@ -223,9 +223,12 @@ function forwardHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return out;
 }
 
-/** Cuts the connection (HTTP/1.1) or resets the stream (HTTP/2) mid-response. */
+/**
+ * Cuts the connection (HTTP/1.1) or resets the stream (HTTP/2) mid-response. HTTP/2 needs an error
+ * code: a reset with NO_ERROR after a short body looks like a normal end to the client.
+ */
 function destroyResponse(res: DualResponse): void {
-  if ('stream' in res) (res as Http2ServerResponse).stream.destroy();
+  if ('stream' in res) (res as Http2ServerResponse).stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
   else res.socket?.destroy();
 }
 

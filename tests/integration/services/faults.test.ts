@@ -97,6 +97,16 @@ describe('fault injection: DynamoDB', () => {
     expect(got.Item?.value).toBe(1);
   });
 
+  it('a response cut short once is retried by the SDK (a network error) and the call succeeds', async () => {
+    await ddb.send(new PutCommand({ TableName: table, Item: { pk: 'cut', value: 2 } }));
+    await addRule('dynamodb', { truncateNext: 1, match: { operation: 'GetItem', bodyIncludes: table } });
+
+    const got = await ddb.send(new GetCommand({ TableName: table, Key: { pk: 'cut' } }));
+
+    expect(got.$metadata.attempts).toBe(2);
+    expect(got.Item?.value).toBe(2);
+  });
+
   it('a fault that outlasts the attempts surfaces as the typed error', async () => {
     await addRule('dynamodb', { failNext: 10, status: 500, match: { operation: 'GetItem', bodyIncludes: table } });
 
@@ -125,6 +135,13 @@ describe('fault injection: Bedrock Runtime', () => {
 
     expect(result.$metadata.attempts).toBe(2);
     expect(JSON.parse(new TextDecoder().decode(result.body)).embedding).toHaveLength(256);
+  });
+
+  it('a response cut short (HTTP/2 stream reset) surfaces as an error', async () => {
+    const marker = uniqueName('cut-short');
+    await addRule('bedrock', { truncateNext: 1, match: { bodyIncludes: marker } });
+
+    await expect(invokeTitan(`operating margin ${marker}`)).rejects.toThrow(/NGHTTP2_INTERNAL_ERROR|aborted|closed/);
   });
 
   it('a 503 that outlasts the attempts surfaces as ServiceUnavailableException', async () => {
