@@ -306,6 +306,21 @@ describe('routing and event errors', () => {
   });
 });
 
+describe('when a store fails', () => {
+  it('answers 500 {error, error_code} naming the operation, never the SDK message (DynamoDB fault on this table only)', async () => {
+    const created = await uploadModel('store-fault');
+    const { faults } = await import('../../setup/services');
+    const rule = await faults('dynamodb').set({ failNext: 10, status: 500, match: { bodyIncludes: h.table } });
+    try {
+      const body = expectError(await h.call('GET', `/artifacts/model/${created.metadata.id}`), 500, 'UPSTREAM');
+      expect(body.error).toMatch(/^the registry table is unavailable \(GetItem: \w+\)$/);
+    } finally {
+      await faults('dynamodb').clear(rule);
+    }
+    expect((await h.call('GET', `/artifacts/model/${created.metadata.id}`)).statusCode).toBe(200);
+  });
+});
+
 describe('DELETE /reset', () => {
   it('empties the table and the bucket', async () => {
     const own = await createHarness({ invoker: 'direct' });
