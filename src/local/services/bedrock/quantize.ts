@@ -14,12 +14,12 @@ export function roundForWire(vector: Float64Array): number[] {
 
 export function toInt8(vector: Float64Array): number[] {
   const scale = 127 / maxAbs(vector);
-  return Array.from(vector, (v) => Math.round(v * scale));
+  return Array.from(vector, (v) => roundHalfAwayFromZero(v * scale));
 }
 
 export function toUint8(vector: Float64Array): number[] {
   const scale = 127 / maxAbs(vector);
-  return Array.from(vector, (v) => Math.round(v * scale) + 128);
+  return Array.from(vector, (v) => roundHalfAwayFromZero(v * scale) + 128);
 }
 
 export function toPackedBits(vector: Float64Array, signed: boolean): number[] {
@@ -30,6 +30,11 @@ export function toPackedBits(vector: Float64Array, signed: boolean): number[] {
 
 export function toTitanBinary(vector: Float64Array): number[] {
   return Array.from(vector, (v) => (v > 0 ? 1 : 0));
+}
+
+/** Symmetric rounding, so v and −v quantize to opposite values (Math.round(−63.5) is −63). */
+function roundHalfAwayFromZero(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x));
 }
 
 function maxAbs(vector: Float64Array): number {
