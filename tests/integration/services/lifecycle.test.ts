@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '../../../src/aws';
 import { startLocalServices, remoteFaultController, type LocalServices } from '../../../src/local/services';
@@ -75,6 +75,31 @@ describe('local services lifecycle', () => {
     expect(second.status).toBe(200); // the rule is spent; s3rver answers unsigned ListBuckets too
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/failNext/);
+  });
+
+  it('keeps DynamoDB tables and S3 objects across a restart when persisting to the data dir', async () => {
+    const persistDir = mkdtempSync(join(tmpdir(), 'larder-persist-'));
+    try {
+      const first = await start({ only: ['s3', 'dynamodb'], persist: true, dataDir: persistDir });
+      const config = testConfig(first.env);
+      await createDynamoDocumentClient(config).send(
+        new CreateTableCommand({ TableName: 'kept-table', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
+      );
+      await createS3Client(config).send(new CreateBucketCommand({ Bucket: 'kept-bucket' }));
+      await createS3Client(config).send(new PutObjectCommand({ Bucket: 'kept-bucket', Key: 'kept.txt', Body: 'still here' }));
+      await first.stop();
+
+      const second = await start({ only: ['s3', 'dynamodb'], persist: true, dataDir: persistDir });
+      const again = testConfig(second.env);
+      const tables = await createDynamoDocumentClient(again).send(new ListTablesCommand({}));
+      const object = await createS3Client(again).send(new GetObjectCommand({ Bucket: 'kept-bucket', Key: 'kept.txt' }));
+
+      expect(tables.TableNames).toContain('kept-table');
+      expect(await object.Body!.transformToString()).toBe('still here');
+    } finally {
+      await Promise.all(started.splice(0).map((s) => s.stop()));
+      rmSync(persistDir, { recursive: true, force: true });
+    }
   });
 
   it('fails with the port and the service named when a configured port is busy', async () => {
