@@ -108,6 +108,11 @@ export class Bm25Index {
     return id === undefined ? 0 : this.offsets[id + 1] - this.offsets[id];
   }
 
+  /** Terms in a row after tokenizing (stopwords removed), capped at 65,535. */
+  termCount(row: number): number {
+    return this.lengths[row];
+  }
+
   idf(term: string): number {
     const df = this.documentFrequency(term);
     return Math.log(1 + (this.count - df + 0.5) / (df + 0.5));

@@ -36,6 +36,12 @@ export interface SearchOutcome {
  */
 export const GLOBAL_PASS_WEIGHT = 0.25;
 
+/**
+ * Hits with fewer content terms are headings and stubs ("Risk Factors.", "Not applicable."): they
+ * match a question's words closely and say nothing. They still appear as context around real hits.
+ */
+export const MIN_CONTENT_TERMS = 4;
+
 export function search(ix: RetrievalIndexes, question: string, query: Float32Array, rows: RowSet, s: SearchSettings): SearchOutcome {
   const candidates = s.topK * s.candidateMultiplier;
   const vectorRows = rows && ix.vectorRowOfSentence ? toVectorRows(rows, ix.vectorRowOfSentence) : rows;
@@ -58,7 +64,7 @@ export function search(ix: RetrievalIndexes, question: string, query: Float32Arr
       : s.fusion === 'lexical'
         ? [{ name: 'lexical', hits: lexical }]
         : [{ name: 'vector', hits: vector }, { name: 'lexical', hits: lexical }, { name: 'global', hits: global, weight: GLOBAL_PASS_WEIGHT }];
-  const merged = reciprocalRankFusion(lists, s.rrfK);
+  const merged = reciprocalRankFusion(lists, s.rrfK).filter((h) => ix.lexical.termCount(h.row) >= MIN_CONTENT_TERMS);
   const fused = (s.dedupeText === false ? merged : dedupeByText(ix, merged)).map((f) => ({ ...f, similarity: similarityOf(ix, f.row, query, vector, global) }));
   return { vector, global, lexical, fused, rowsScanned };
 }
