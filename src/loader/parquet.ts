@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import * as arrow from 'apache-arrow';
 import { LarderError } from '../errors';
-import { readParquetVectorsFast } from './parquetVectors';
+import { readParquetVectorsFast, readParquetVectorsFastAsync } from './parquetVectors';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 
 export type ParquetSource = string | Buffer;
@@ -61,6 +61,19 @@ export function readEmbeddingsParquetDetailed(
     }
   }
   return { matrix: readEmbeddingsWithPolars(source, ctx), fast: false, storedNormalised: false };
+}
+
+/** Warm path for a cached Parquet: the float bytes are read off the event loop (see parquetVectors.ts). */
+export async function readEmbeddingsParquetAsync(path: string, ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean }): Promise<EmbeddingMatrix> {
+  const fast = await readParquetVectorsFastAsync(path, 'embedding', ctx.dims);
+  if (fast) {
+    const idCol = readFrame(path, ctx, ['sentenceID']).getColumn('sentenceID');
+    if (idCol.length === fast.rows && idCol.nullCount() === 0) {
+      if (!ctx.knownNormalised) normaliseRows(fast.vectors, fast.dims);
+      return { model: ctx.model, ids: idCol.toArray() as string[], vectors: fast.vectors, dims: fast.dims, count: fast.rows };
+    }
+  }
+  return readEmbeddingsWithPolars(path, ctx);
 }
 
 function readEmbeddingsWithPolars(source: ParquetSource, ctx: ReadContext & { model: string; dims?: number }): EmbeddingMatrix {

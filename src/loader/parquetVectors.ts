@@ -10,6 +10,7 @@
  * precise error for bad data. So this never decides that a file is invalid; it only declines.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 interface Source {
   size: number;
@@ -25,11 +26,26 @@ export interface FastVectors {
   dims: number;
 }
 
+/** One contiguous run of float bytes: file position → byte offset in the output array. */
+interface ValueRead {
+  position: number;
+  length: number;
+  offset: number;
+}
+
+interface VectorPlan extends FastVectors {
+  reads: ValueRead[];
+}
+
 /** Reads the float vectors of `column`, or null when the file is not in the fast layout. */
 export function readParquetVectorsFast(input: string | Buffer, column = 'embedding', dims?: number): FastVectors | null {
   const src = typeof input === 'string' ? fileSource(input) : bufferSource(input);
   try {
-    return readVectors(src, column, dims);
+    const plan = planVectors(src, column, dims);
+    if (!plan) return null;
+    const bytes = new Uint8Array(plan.vectors.buffer, plan.vectors.byteOffset, plan.vectors.byteLength);
+    for (const r of plan.reads) src.readInto(bytes, r.offset, r.position, r.length);
+    return { vectors: plan.vectors, rows: plan.rows, dims: plan.dims };
   } catch {
     return null;
   } finally {
@@ -37,7 +53,48 @@ export function readParquetVectorsFast(input: string | Buffer, column = 'embeddi
   }
 }
 
-function readVectors(src: Source, column: string, dims?: number): FastVectors | null {
+/**
+ * The same for a file, with the float bytes read on the libuv thread pool (several reads at once),
+ * so the event loop stays free — the loader's HeadObject revalidation proceeds meanwhile.
+ */
+export async function readParquetVectorsFastAsync(path: string, column = 'embedding', dims?: number, concurrency = 4): Promise<FastVectors | null> {
+  const src = fileSource(path);
+  let plan: VectorPlan | null;
+  try {
+    plan = planVectors(src, column, dims);
+  } catch {
+    plan = null;
+  } finally {
+    src.close();
+  }
+  if (!plan) return null;
+  const p = plan;
+  const bytes = new Uint8Array(p.vectors.buffer, p.vectors.byteOffset, p.vectors.byteLength);
+  const fh = await open(path, 'r');
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (next < p.reads.length) {
+        const r = p.reads[next++];
+        let done = 0;
+        while (done < r.length) {
+          const { bytesRead } = await fh.read(bytes, r.offset + done, r.length - done, r.position + done);
+          if (bytesRead === 0) throw new Error('unexpected end of file');
+          done += bytesRead;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, p.reads.length) }, worker));
+    return { vectors: p.vectors, rows: p.rows, dims: p.dims };
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Walks footer and page headers, validating levels; returns where every float run is and goes. */
+function planVectors(src: Source, column: string, dims?: number): VectorPlan | null {
   if (src.size < 12 || src.read(src.size - 4, 4).toString('latin1') !== 'PAR1') return null;
   const footerLen = src.read(src.size - 8, 4).readUInt32LE(0);
   const meta = new CompactReader(src.read(src.size - 8 - footerLen, footerLen)).struct();
@@ -48,6 +105,7 @@ function readVectors(src: Source, column: string, dims?: number): FastVectors | 
   if (!levels || levels.rep !== 1) return null;
   let out: Float32Array | null = dims ? new Float32Array(numRows * dims) : null;
   let written = 0;
+  const reads: ValueRead[] = [];
   const rowCheck = { rows: 0, current: 0, dims: dims ?? 0, ok: true };
   for (const rg of rowGroups) {
     const chunk = (rg.get(1) as Map<number, unknown>[]).find((c) => (((c.get(3) as Map<number, unknown>)?.get(3) as string[]) ?? [])[0] === column);
@@ -64,7 +122,11 @@ function readVectors(src: Source, column: string, dims?: number): FastVectors | 
       out = new Float32Array(numRows * rowCheck.dims);
     }
     while (pos < end) {
-      const headBuf = src.read(pos, Math.min(256, end - pos));
+      // One read covers the page header and (usually) its levels; the floats are read separately,
+      // straight into the output array.
+      const headBuf = src.read(pos, Math.min(65_536, end - pos));
+      const bytesAt = (abs: number, len: number): Buffer =>
+        abs - pos + len <= headBuf.length ? headBuf.subarray(abs - pos, abs - pos + len) : src.read(abs, len);
       const hr = new CompactReader(headBuf);
       const ph = hr.struct();
       const headerLen = hr.offset;
@@ -79,10 +141,10 @@ function readVectors(src: Source, column: string, dims?: number): FastVectors | 
         const dp = ph.get(5) as Map<number, unknown>;
         if (dp.get(2) !== 0 /* PLAIN */) return null;
         numValues = dp.get(1) as number;
-        const repLen = src.read(body, 4).readUInt32LE(0);
-        repLevels = src.read(body + 4, repLen);
-        const defLen = src.read(body + 4 + repLen, 4).readUInt32LE(0);
-        defLevels = levels.def > 0 ? src.read(body + 8 + repLen, defLen) : Buffer.alloc(0);
+        const repLen = bytesAt(body, 4).readUInt32LE(0);
+        repLevels = bytesAt(body + 4, repLen);
+        const defLen = levels.def > 0 ? bytesAt(body + 4 + repLen, 4).readUInt32LE(0) : 0;
+        defLevels = levels.def > 0 ? bytesAt(body + 8 + repLen, defLen) : Buffer.alloc(0);
         valuesAt = body + 8 + repLen + (levels.def > 0 ? defLen : -4);
       } else if (type === 3) {
         const dp = ph.get(8) as Map<number, unknown>;
@@ -90,8 +152,8 @@ function readVectors(src: Source, column: string, dims?: number): FastVectors | 
         numValues = dp.get(1) as number;
         const defLen = dp.get(5) as number;
         const repLen = dp.get(6) as number;
-        repLevels = src.read(body, repLen);
-        defLevels = src.read(body + repLen, defLen);
+        repLevels = bytesAt(body, repLen);
+        defLevels = bytesAt(body + repLen, defLen);
         valuesAt = body + repLen + defLen;
       } else if (type === 2) {
         return null; // dictionary page
@@ -102,14 +164,14 @@ function readVectors(src: Source, column: string, dims?: number): FastVectors | 
       if (levels.def > 0 && !allEqual(defLevels, bitWidth(levels.def), numValues, levels.def)) return null;
       checkRows(repLevels, numValues, rowCheck);
       if (!rowCheck.ok || written + numValues > out.length) return null;
-      src.readInto(new Uint8Array(out.buffer, out.byteOffset + written * 4, numValues * 4), 0, valuesAt, numValues * 4);
+      reads.push({ position: valuesAt, length: numValues * 4, offset: written * 4 });
       written += numValues;
       pos = body + pageSize;
     }
   }
   if (rowCheck.current !== rowCheck.dims && rowCheck.rows > 0) return null;
   if (!out || rowCheck.rows !== numRows || written !== numRows * rowCheck.dims) return null;
-  return { vectors: out, rows: numRows, dims: rowCheck.dims };
+  return { vectors: out, rows: numRows, dims: rowCheck.dims, reads };
 }
 
 /** Max definition and repetition levels of the leaf under top-level field `column`. */

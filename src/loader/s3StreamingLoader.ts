@@ -87,12 +87,12 @@ export class S3StreamingLoader extends BaseDataLoader {
       const path = this.cache.getPath(key);
       try {
         // Let the HeadObject request reach the wire before a synchronous decode blocks the loop.
-        if (meta.form === 'object') await new Promise((resolve) => setImmediate(resolve));
+        if (meta.form === 'object' && !decoder.derived) await new Promise((resolve) => setImmediate(resolve));
         const value =
           meta.form !== 'object'
             ? await decoder.derived!.read(path)
             : decoder.derived
-              ? decoder.derived.readDownloaded(path, meta.facts ?? {})
+              ? await decoder.derived.readDownloaded(path, meta.facts ?? {})
               : decoder.decodeParquet(path, path);
         return { value, meta, key };
       } catch (err) {

@@ -4,7 +4,7 @@
  */
 import type { LarderConfig } from '../config';
 import { embeddingModel, tableConfig } from '../config';
-import { readCompaniesParquet, readEmbeddingsParquet, readEmbeddingsParquetDetailed, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
+import { readCompaniesParquet, readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParquetDetailed, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 import { readVectorFileAsync, writeVectorFile } from './vectorFile';
 
@@ -20,7 +20,7 @@ export interface TableDecoder<T> {
     /** Decodes a fresh download; `keepDownloaded` when the Parquet itself loads fast (cache it as is). */
     decodeForCache(source: ParquetSource, label: string): { value: T; keepDownloaded: boolean; facts?: CacheFacts };
     /** Decodes a cached Parquet kept as downloaded, trusting the facts recorded when it was cached. */
-    readDownloaded(path: string, facts: CacheFacts): T;
+    readDownloaded(path: string, facts: CacheFacts): Promise<T>;
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
     write(path: string, value: T): void;
@@ -48,8 +48,7 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
         const r = readEmbeddingsParquetDetailed(source, { label, model: model.key, dims: model.dimensions });
         return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised } };
       },
-      readDownloaded: (path, facts) =>
-        readEmbeddingsParquetDetailed(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true }).matrix,
+      readDownloaded: (path, facts) => readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true }),
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
       write: (path, m) => void writeVectorFile(path, m),
       read: async (path) => {
