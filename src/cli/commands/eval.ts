@@ -7,29 +7,35 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliUsageError, defineCommand } from '../command';
+import { loadConfig } from '../../config';
 import { openLocalQueryEngine } from '../../rag/localRuntime';
 import { readGoldFile } from '../../rag/eval/gold';
 import { EVAL_MODES, runEval, type EvalReport } from '../../rag/eval/runEval';
 import type { Aggregate } from '../../rag/eval/metrics';
 
+const DEFAULT_GOLD = '../shared/data/finsights/p3_gold_P3_v1_auto.json';
+
 export default defineCommand({
   meta: { name: 'eval', description: 'Retrieval recall and MRR on a gold QA file', usage: 'eval [--gold FILE] [--out DIR] [--json]' },
   args: {
-    gold: { type: 'string', description: 'gold QA JSON (FinSights P3 schema)', default: '../shared/data/finsights/p3_gold_P3_v1_auto.json' },
-    out: { type: 'string', description: 'directory for the JSON report', default: 'eval-results' },
+    gold: { type: 'string', description: 'gold QA JSON (FinSights P3 schema); default ../shared/data/finsights/p3_gold_P3_v1_auto.json next to the project' },
+    out: { type: 'string', description: 'directory for the JSON report; default eval-results/ in the project' },
     'min-similarity': { type: 'string', description: 'override retrieval.min_similarity for this run (e.g. --min-similarity=-1: no cut)' },
     json: { type: 'boolean', description: 'print the report JSON instead of tables', default: false },
     config: { type: 'string', description: 'path of ml_config.yaml' },
   },
   async run({ args }) {
+    // Paths given on the command line are relative to the working directory; defaults to the project.
+    // The gold file is read first: a typo fails before any data or service is touched.
+    const rootDir = loadConfig(args.config).rootDir;
+    const goldPath = args.gold ? resolve(args.gold) : resolve(rootDir, DEFAULT_GOLD);
+    const gold = readGoldFile(goldPath);
+    const minSimilarity = args['min-similarity'] === undefined ? undefined : Number(args['min-similarity']);
+    if (minSimilarity !== undefined && !(minSimilarity >= -1 && minSimilarity <= 1)) throw new CliUsageError(`--min-similarity: expected a number from -1 to 1, found "${args['min-similarity']}"`);
     const local = await openLocalQueryEngine({ configPath: args.config });
     try {
-      const goldPath = resolve(local.config.rootDir, args.gold!);
-      const gold = readGoldFile(goldPath);
-      const minSimilarity = args['min-similarity'] === undefined ? undefined : Number(args['min-similarity']);
-      if (minSimilarity !== undefined && !(minSimilarity >= -1 && minSimilarity <= 1)) throw new CliUsageError(`--min-similarity: expected a number from -1 to 1, found "${args['min-similarity']}"`);
       const report = await runEval(local.engine, gold, { minSimilarity });
-      const dir = resolve(local.config.rootDir, args.out!);
+      const dir = args.out ? resolve(args.out) : resolve(local.config.rootDir, 'eval-results');
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const body = JSON.stringify({ date: new Date().toISOString(), gold: goldPath, bedrock: local.bedrockSource, ...report }, null, 2);
