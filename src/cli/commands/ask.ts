@@ -20,6 +20,7 @@ export default defineCommand({
     const question = positionals.join(' ').trim();
     if (!question) throw new CliUsageError('give the question as an argument, e.g. larder ask "What was Walmart\'s revenue in 2018?"');
     const topK = args['top-k'] === undefined ? undefined : Number(args['top-k']);
+    if (topK !== undefined && !Number.isInteger(topK)) throw new CliUsageError(`--top-k: expected a whole number, found "${args['top-k']}"`);
     const local = await openLocalQueryEngine({ configPath: args.config });
     try {
       if (!args.json) console.error(`bedrock: ${local.bedrockEndpoint} (${local.bedrockSource})`);
