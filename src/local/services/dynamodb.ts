@@ -9,6 +9,7 @@
  *   region, and the aws CLI or a client with other dummy credentials would see no tables.
  * - Stop kills the JVM's whole process group and then checks that the java pid is really gone:
  *   killing the wrapper's child right after spawn has been seen to leave the JVM running.
+ * - A watchdog in the same group stops the JVM if this process dies without stop() (even SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -32,7 +33,7 @@ export interface DynamoDbServerOptions {
 export interface DynamoDbServer {
   endpoint: string;
   port: number;
-  /** The java process (also its process group id). */
+  /** The java process. */
   pid: number;
   stop(): Promise<void>;
 }
@@ -76,44 +77,63 @@ export async function startDynamoDbServer(options: DynamoDbServerOptions = {}): 
     String(port),
     '-sharedDb',
   ];
-  let child: ChildProcess;
-  try {
-    child = spawn(options.javaCommand ?? 'java', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    throw new LarderError('SERVICE_START', `dynamodb: could not start java (Java 17+ is needed): ${(err as Error).message}`, { cause: err });
-  }
+  const javaCommand = options.javaCommand ?? 'java';
+  // `sh` runs java plus the watchdog (see WATCHDOG_SCRIPT); detached = its own process group.
+  const child = spawn('sh', ['-c', WATCHDOG_SCRIPT, 'larder-dynamodb', javaCommand, ...args], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin?.on('error', () => {}); // EPIPE once the group is gone
   let output = '';
+  let javaPid: number | undefined;
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
+    javaPid ??= Number(/larder-java-pid:(\d+)/.exec(output)?.[1]) || undefined;
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const pid = child.pid;
-  if (pid === undefined) {
+  const groupId = child.pid;
+  if (groupId === undefined) {
     const err = await new Promise<Error>((resolve) => child.once('error', resolve));
-    throw new LarderError('SERVICE_START', `dynamodb: could not start java (Java 17+ is needed): ${err.message}`, { cause: err });
+    throw new LarderError('SERVICE_START', `dynamodb: could not start sh to run java: ${err.message}`, { cause: err });
   }
-  running.add(pid);
+  running.add(groupId);
   installExitHook();
 
   try {
     await waitUntilReady(child, host, port, options.startTimeoutMs ?? 30_000, () => output);
   } catch (err) {
-    await killGroup(child, pid);
+    await killGroup(child, groupId, javaPid);
     if (/BindException|Address already in use/i.test(output)) throw portInUseError('dynamodb', host, port, err);
+    if (/not found|No such file/i.test(output) && !/DynamoDB/i.test(output)) {
+      throw new LarderError('SERVICE_START', `dynamodb: could not run "${javaCommand}" (Java 17+ is needed on the PATH): ${output.replace(/larder-java-pid:\d+/, '').trim()}`, { cause: err });
+    }
     throw err;
   }
+  const pid = javaPid ?? groupId;
   let stopping: Promise<void> | undefined;
   return {
     endpoint: `http://${host}:${port}`,
     port,
     pid,
     stop() {
-      stopping ??= killGroup(child, pid);
+      stopping ??= killGroup(child, groupId, javaPid);
       return stopping;
     },
   };
 }
+
+/**
+ * Runs java ("$@") and a watchdog that stops it when our end of the shell's stdin closes: that
+ * happens when this Node process dies in any way, SIGKILL included, so the JVM cannot outlive
+ * us. Prints java's pid first so stop() can verify the JVM itself is gone.
+ */
+const WATCHDOG_SCRIPT = [
+  'exec 3<&0',
+  '"$@" </dev/null 3<&- &',
+  'java_pid=$!',
+  'echo "larder-java-pid:$java_pid" >&2',
+  '(cat <&3 >/dev/null; kill -TERM "$java_pid" 2>/dev/null) &',
+  'exec 3<&-',
+  'wait "$java_pid"',
+].join('\n');
 
 async function waitUntilReady(child: ChildProcess, host: string, port: number, timeoutMs: number, output: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -157,21 +177,36 @@ function answersHttp(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** SIGTERM the JVM's process group, SIGKILL it after 3 s, then verify the java pid is gone. */
-async function killGroup(child: ChildProcess, pid: number): Promise<void> {
+/**
+ * SIGTERM java first, so that its parent sh (in `wait`) reaps it and exits; then the rest of the
+ * group (the watchdog). SIGKILL the group if that takes over 3 s. Then verify java is gone.
+ */
+async function killGroup(child: ChildProcess, groupId: number, javaPid: number | undefined): Promise<void> {
   const exited = waitForExit(child);
-  signalGroup(pid, 'SIGTERM');
+  if (javaPid) signalPid(javaPid, 'SIGTERM');
+  else signalGroup(groupId, 'SIGTERM');
   if (!(await exited.within(3000))) {
-    signalGroup(pid, 'SIGKILL');
+    signalGroup(groupId, 'SIGKILL');
     await exited.within(3000);
   }
-  if (!(await waitForPidGone(pid, 2000))) {
-    signalGroup(pid, 'SIGKILL');
+  signalGroup(groupId, 'SIGTERM');
+  for (const pid of javaPid ? [javaPid, groupId] : [groupId]) {
+    if (await waitForPidGone(pid, 3000)) continue;
+    signalGroup(groupId, 'SIGKILL');
     if (!(await waitForPidGone(pid, 2000))) {
-      throw new LarderError('INTERNAL', `dynamodb: the java process ${pid} is still running after SIGKILL`);
+      throw new LarderError('INTERNAL', `dynamodb: process ${pid} (${pid === javaPid ? 'java' : 'sh'}) is still running after SIGKILL`);
     }
   }
-  running.delete(pid);
+  child.stdin?.destroy();
+  running.delete(groupId);
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -188,7 +223,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * The JVM runs detached (its own process group, so Ctrl-C does not race our orderly stop); if this
- * Node process exits without calling stop(), kill what is left so no JVM outlives us.
+ * Node process exits without calling stop(), kill what is left at once (the watchdog would too,
+ * a moment later).
  */
 function installExitHook(): void {
   if (exitHookInstalled) return;

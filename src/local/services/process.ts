@@ -3,6 +3,7 @@
  * that name the service, waiting for a child to exit, and checking that a pid is really gone.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { LarderError } from '../../errors';
 
@@ -61,13 +62,23 @@ export function waitForExit(child: ChildProcess): ExitWaiter {
   return waiter;
 }
 
-/** True while a process with this pid exists (signal 0 checks without sending anything). */
+/**
+ * True while a process with this pid exists and is not a zombie (signal 0 checks without sending
+ * anything). A zombie has exited and only waits to be reaped: an orphan is reaped by init, which
+ * in some containers takes seconds, so on Linux /proc tells us it is dead already.
+ */
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // pid (comm) state …; comm may contain spaces or parentheses, so read after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we know
   }
 }
 

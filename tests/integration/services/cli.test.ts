@@ -13,7 +13,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '../../../src/aws';
 import type { EndpointsFile } from '../../../src/local/services/endpointsFile';
-import { isPidAlive, waitForPidGone } from '../../../src/local/services/process';
+import { waitForPidGone } from '../../../src/local/services/process';
 import { ensureBucket, localEnv, servicesInfo, testConfig, uniqueName } from '../../setup/services';
 
 const run = promisify(execFile);
@@ -87,7 +87,7 @@ describe('larder services (the command)', () => {
       const info = JSON.parse(readFileSync(endpointsPath, 'utf8')) as EndpointsFile;
       const envLines = readFileSync(join(dataDir, 'services.env'), 'utf8').trim().split('\n');
       const health = await fetch(`${info.endpoints.dynamodb}/__larder/health`).then((r) => r.json());
-      const javaPids = childProcesses(child.pid!).filter(([, args]) => args.includes('DynamoDBLocal.jar')).map(([pid]) => pid);
+      const javaPids = descendants(child.pid!).filter(([, args]) => args.startsWith('java ') && args.includes('DynamoDBLocal.jar')).map(([pid]) => pid);
 
       child.kill('SIGTERM');
       const code = await exited;
@@ -108,12 +108,21 @@ describe('larder services (the command)', () => {
   });
 });
 
-/** [pid, command line] of the direct children of a pid (DynamoDB Local's java is one of the command's). */
-function childProcesses(pid: number): Array<[number, string]> {
-  if (!isPidAlive(pid)) return [];
-  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
+/** [pid, command line] of every descendant of a pid (DynamoDB Local's java runs under a watchdog sh). */
+function descendants(pid: number): Array<[number, string]> {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [Number(m[1]), m[2]]);
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const found: Array<[number, string]> = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const row of rows.filter((r) => r.ppid === parent)) {
+      found.push([row.pid, row.args]);
+      queue.push(row.pid);
+    }
+  }
+  return found;
 }

@@ -3,7 +3,7 @@
  * the HTTP control API, faults set at start from LARDER_FAULTS_S3, a busy port named in the error,
  * and no s3rver or JVM process left after stop().
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '../../../src/aws';
 import { startLocalServices, remoteFaultController, type LocalServices } from '../../../src/local/services';
+import { waitForPidGone } from '../../../src/local/services/process';
 import { testConfig } from '../../setup/services';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'larder-lifecycle-'));
@@ -113,6 +114,28 @@ describe('local services lifecycle', () => {
       }
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  it('stops the JVM even when the process that started it is killed with SIGKILL (no stop() at all)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/dynamoDbUntilKilled.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0]);
+        });
+        child.on('exit', (code) => reject(new Error(`fixture exited early with code ${code}`)));
+      });
+      const { javaPid } = JSON.parse(line) as { javaPid: number };
+      expect(processTable().get(javaPid)).toContain('DynamoDBLocal.jar');
+
+      child.kill('SIGKILL');
+
+      expect(await waitForPidGone(javaPid, 15_000)).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 
