@@ -65,13 +65,18 @@ export function readEmbeddingsParquetDetailed(
 
 /** Warm path for a cached Parquet: the float bytes are read off the event loop (see parquetVectors.ts). */
 export async function readEmbeddingsParquetAsync(path: string, ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean }): Promise<EmbeddingMatrix> {
-  const fast = await readParquetVectorsFastAsync(path, 'embedding', ctx.dims);
-  if (fast) {
+  const reading = readParquetVectorsFastAsync(path, 'embedding', ctx.dims); // floats stream in meanwhile
+  let ids: string[] | null = null;
+  try {
     const idCol = readFrame(path, ctx, ['sentenceID']).getColumn('sentenceID');
-    if (idCol.length === fast.rows && idCol.nullCount() === 0) {
-      if (!ctx.knownNormalised) normaliseRows(fast.vectors, fast.dims);
-      return { model: ctx.model, ids: idCol.toArray() as string[], vectors: fast.vectors, dims: fast.dims, count: fast.rows };
-    }
+    if (idCol.nullCount() === 0) ids = idCol.toArray() as string[];
+  } catch {
+    ids = null; // polars below reports what is wrong
+  }
+  const fast = await reading;
+  if (fast && ids && ids.length === fast.rows) {
+    if (!ctx.knownNormalised) normaliseRows(fast.vectors, fast.dims);
+    return { model: ctx.model, ids, vectors: fast.vectors, dims: fast.dims, count: fast.rows };
   }
   return readEmbeddingsWithPolars(path, ctx);
 }

@@ -9,8 +9,7 @@
  * not recognise) returns null and the caller decodes with nodejs-polars, which also produces the
  * precise error for bad data. So this never decides that a file is invalid; it only declines.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 
 interface Source {
   size: number;
@@ -70,7 +69,11 @@ export async function readParquetVectorsFastAsync(path: string, column = 'embedd
   if (!plan) return null;
   const p = plan;
   const bytes = new Uint8Array(p.vectors.buffer, p.vectors.byteOffset, p.vectors.byteLength);
-  const fh = await open(path, 'r');
+  // A sync open and callback reads: the first reads are queued before this function first yields,
+  // so the caller's synchronous work (polars reading the ids) overlaps them.
+  const fd = openSync(path, 'r');
+  const readAt = (target: Uint8Array, offset: number, length: number, position: number) =>
+    new Promise<number>((resolve, reject) => read(fd, target, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
   try {
     let next = 0;
     const worker = async () => {
@@ -78,7 +81,7 @@ export async function readParquetVectorsFastAsync(path: string, column = 'embedd
         const r = p.reads[next++];
         let done = 0;
         while (done < r.length) {
-          const { bytesRead } = await fh.read(bytes, r.offset + done, r.length - done, r.position + done);
+          const bytesRead = await readAt(bytes, r.offset + done, r.length - done, r.position + done);
           if (bytesRead === 0) throw new Error('unexpected end of file');
           done += bytesRead;
         }
@@ -89,7 +92,7 @@ export async function readParquetVectorsFastAsync(path: string, column = 'embedd
   } catch {
     return null;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
