@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, truncateSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, truncateSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,9 +80,15 @@ describe('TmpCache', () => {
   });
 
   it('sweeps temp files left by a crashed process once they are stale', () => {
-    const cache = new TmpCache({ dir, maxBytes: 1000, staleTempMs: 0 });
-    writeFileSync(join(dir, '.tmp-99999-1-x.parquet'), 'partial');
+    const cache = new TmpCache({ dir, maxBytes: 1000 });
+    const stale = join(dir, '.tmp-99999-1-x.parquet');
+    writeFileSync(stale, 'partial');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    writeFileSync(join(dir, '.tmp-99999-2-y.parquet'), 'a download in progress elsewhere');
     cache.listEntries();
+    expect(readdirSync(dir)).toEqual(['.tmp-99999-2-y.parquet']);
+    rmSync(join(dir, '.tmp-99999-2-y.parquet'));
     expect(readdirSync(dir)).toEqual([]);
   });
 });
