@@ -2,8 +2,10 @@
  * Local services: how long each takes to start (and all three in parallel), and S3 PUT/GET
  * throughput of one large object over loopback, next to fs.copyFile of the same bytes in the same
  * run. Throughput is measured through the fault proxy (what clients use) and directly against
- * s3rver, so the proxy's own cost shows as a ratio.
+ * s3rver, so the proxy's own cost shows as a ratio. The services run in a process of their own
+ * for that, as under `larder services` (in-process, the proxy would share the client's thread).
  */
+import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -88,10 +90,10 @@ async function s3Throughput(config: Config, dataDir: string, sizeMb: number, run
     }),
   );
 
-  const services = await startLocalServices({ config, only: ['s3'], dataDir, quiet: true, ports: { s3: 0 } });
+  const services = await startS3InOwnProcess(config.configPath, join(dataDir, 'services'));
   try {
-    const viaProxy = createS3Client(config, { endpoint: services.endpoints.s3 });
-    const direct = createS3Client(config, { endpoint: services.directEndpoints.s3 });
+    const viaProxy = createS3Client(config, { endpoint: services.proxy });
+    const direct = createS3Client(config, { endpoint: services.direct });
     await viaProxy.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const put = (client: S3Client, key: string) => timed(() => client.send(new PutObjectCommand({ Bucket: 'bench', Key: key, Body: bytes })));
     const get = (client: S3Client, key: string) =>
@@ -126,6 +128,29 @@ async function s3Throughput(config: Config, dataDir: string, sizeMb: number, run
   } finally {
     await services.stop();
   }
+}
+
+/** S3 behind its proxy in a child process (scripts/bench/servicesProcess.ts), like `larder services`. */
+async function startS3InOwnProcess(configPath: string, dataDir: string): Promise<{ proxy: string; direct: string; stop(): Promise<void> }> {
+  const script = join(import.meta.dirname, 'servicesProcess.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, configPath, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    void exited.then(() => reject(new Error('the S3 services process exited before printing its endpoints')));
+  });
+  const endpoints = JSON.parse(line) as { proxy: string; direct: string };
+  return {
+    ...endpoints,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
