@@ -19,7 +19,10 @@ export interface QuantizedRows {
   maxError: number;
 }
 
-/** Quantises `count` rows into the given output arrays (which may live in wasm memory). */
+/**
+ * Quantises `count` rows into the given output arrays. The readable reference: the index uses the
+ * same arithmetic in wasm SIMD (src/rag/wasm/quantizeKernel.ts), and tests compare the two.
+ */
 export function quantizeRowsInto(vectors: Float32Array, count: number, dims: number, values: Int8Array, scales: Float32Array, errors: Float32Array): number {
   let maxError = 0;
   for (let r = 0; r < count; r++) {

@@ -14,7 +14,7 @@
  * Filtering is a row list given to the scan: only those rows are touched (never post-filtered).
  */
 import { exactDot, exactScan, normalised } from './exactDot';
-import { quantizeQueryInto, quantizeRowsInto } from './quantize';
+import { quantizeQueryInto } from './quantize';
 import { byScoreThenId, topK, type Scored } from './topk';
 import { createWasmMemory, instantiateKernels, wasmSimdAvailable, type ScanKernels, type WasmMemory } from '../wasm/kernels';
 import { LarderError } from '../../errors';
@@ -51,6 +51,8 @@ export interface VectorSearchResult {
 
 const EPSILON = 1e-5;
 const ALIGN = 64;
+/** Float32 rows staged into wasm memory per quantisation call. */
+const QUANTIZE_CHUNK_BYTES = 1 << 20;
 
 export class VectorIndex {
   readonly kernel: ScanKernelName;
@@ -163,10 +165,14 @@ export class VectorIndex {
       offset += Math.ceil(bytes / ALIGN) * ALIGN;
       return at;
     };
+    // int8: float32 rows are staged through wasm memory a chunk at a time and quantised there.
+    const chunkRows = Math.max(1, Math.floor(QUANTIZE_CHUNK_BYTES / (dims * 4)));
     const q = take(dims * 4);
     const out = take(count * 4);
     const rows = take(count * 4);
     const scales = take(int8 ? count * 4 : 0);
+    const errors = take(int8 ? count * 4 : 0);
+    const stage = take(int8 ? Math.min(chunkRows, count) * dims * 4 : 0);
     const vecs = take(int8 ? count * dims : count * dims * 4);
     const pages = Math.ceil(offset / 65536);
     if (pages > 65536) {
@@ -175,8 +181,16 @@ export class VectorIndex {
     const mem = createWasmMemory(pages);
     const k = instantiateKernels(mem);
     if (int8) {
-      this.rowErrors = new Float32Array(count);
-      this.maxRowError = quantizeRowsInto(this.vectors, count, dims, new Int8Array(mem.buffer, vecs, count * dims), new Float32Array(mem.buffer, scales, count), this.rowErrors);
+      const staged = new Float32Array(mem.buffer, stage, Math.min(chunkRows, count) * dims);
+      for (let start = 0; start < count; start += chunkRows) {
+        const n = Math.min(chunkRows, count - start);
+        staged.set(this.vectors.subarray(start * dims, (start + n) * dims));
+        k.quantize_rows(stage, n, dims, vecs + start * dims, scales + start * 4, errors + start * 4);
+      }
+      this.rowErrors = new Float32Array(mem.buffer, errors, count);
+      let max = 0;
+      for (let r = 0; r < count; r++) if (this.rowErrors[r] > max) max = this.rowErrors[r];
+      this.maxRowError = max;
     } else {
       new Float32Array(mem.buffer, vecs, count * dims).set(this.vectors);
     }

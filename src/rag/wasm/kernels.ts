@@ -13,6 +13,7 @@
  * so the only error is the quantisation itself, which src/rag/quantize.ts bounds per row.
  */
 import { emitModule, F32, I32, op, V128, type FunctionDef } from './emitter';
+import { quantizeFunction } from './quantizeKernel';
 
 /** Locals shared by every kernel, after its params. */
 function scanFunction(name: string, kind: 'f32' | 'i8', indexed: boolean): FunctionDef {
@@ -82,6 +83,8 @@ export interface ScanKernels {
   dot_f32_rows(vecs: number, q: number, dims: number, rows: number, count: number, out: number): void;
   dot_i8(vecs: number, q16: number, dims: number, first: number, count: number, out: number, scales: number, qscale: number): void;
   dot_i8_rows(vecs: number, q16: number, dims: number, rows: number, count: number, out: number, scales: number, qscale: number): void;
+  /** See quantizeKernel.ts. */
+  quantize_rows(src: number, count: number, dims: number, dst: number, scales: number, errors: number): void;
 }
 
 /**
@@ -112,6 +115,7 @@ export function scanModule(): object {
       scanFunction('dot_f32_rows', 'f32', true),
       scanFunction('dot_i8', 'i8', false),
       scanFunction('dot_i8_rows', 'i8', true),
+      quantizeFunction(),
     ]),
   );
   return compiled;
