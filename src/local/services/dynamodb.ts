@@ -60,10 +60,22 @@ const running = new Set<number>();
 let exitHookInstalled = false;
 
 export async function startDynamoDbServer(options: DynamoDbServerOptions = {}): Promise<DynamoDbServer> {
+  if (options.port) return startOnPort(options, options.port);
+  // DynamoDB Local cannot report a port it chose, so we pick a free one; another process may take
+  // it before the JVM binds it. Then try another, instead of failing on a port nobody asked for.
   const host = options.host ?? '127.0.0.1';
-  let port = options.port ?? 0;
-  if (port === 0) port = await findFreePort(host);
-  else if (!(await isPortFree(host, port))) throw portInUseError('dynamodb', host, port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(options, await findFreePort(host));
+    } catch (err) {
+      if (!(err instanceof LarderError && err.code === 'PORT_IN_USE') || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnPort(options: DynamoDbServerOptions, port: number): Promise<DynamoDbServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!(await isPortFree(host, port))) throw portInUseError('dynamodb', host, port);
   if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
 
   const { jar, libraryDir } = locateJar();

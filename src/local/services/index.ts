@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { loadConfig, type LarderConfig } from '../../config';
 import { LOCAL_CREDENTIALS } from '../../aws/clients';
-import { LarderError } from '../../errors';
+import { LarderError, ValidationError } from '../../errors';
 import { log } from '../../log';
 import { startBedrockEmulator } from './bedrock';
 import { startDynamoDbServer } from './dynamodb';
@@ -74,10 +74,16 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const startedAtMs = performance.now();
   const config = options.config ?? loadConfig();
   const host = options.host ?? config.local.host;
-  const only = options.only ?? [...SERVICE_NAMES];
+  const only = [...new Set(options.only ?? SERVICE_NAMES)];
+  const unknown = only.filter((name) => !SERVICE_NAMES.includes(name));
+  if (unknown.length) throw new ValidationError(`startLocalServices: unknown service ${unknown.join(', ')} (expected ${SERVICE_NAMES.join(', ')})`);
   const dataDir = resolve(config.rootDir, options.dataDir ?? config.local.data_dir);
   mkdirSync(dataDir, { recursive: true });
-  const ports: Record<ServiceName, number> = { ...config.local.ports, ...options.ports };
+  const ports: Record<ServiceName, number> = { s3: config.local.ports.s3, dynamodb: config.local.ports.dynamodb, bedrock: config.local.ports.bedrock };
+  for (const name of SERVICE_NAMES) {
+    const port = options.ports?.[name];
+    if (port !== undefined) ports[name] = port;
+  }
   const initialFaults = Object.fromEntries(only.map((name) => [name, startupFaults(name, config, options.faults?.[name])]));
 
   // A busy configured port fails before anything starts, naming the port and the service.

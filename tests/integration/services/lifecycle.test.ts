@@ -117,8 +117,8 @@ describe('local services lifecycle', () => {
     }
   });
 
-  it('stops the JVM even when the process that started it is killed with SIGKILL (no stop() at all)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/dynamoDbUntilKilled.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  it('leaves neither s3rver nor the JVM running when the process that started them is killed with SIGKILL', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/servicesUntilKilled.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -128,11 +128,14 @@ describe('local services lifecycle', () => {
         });
         child.on('exit', (code) => reject(new Error(`fixture exited early with code ${code}`)));
       });
-      const { javaPid } = JSON.parse(line) as { javaPid: number };
-      expect(processTable().get(javaPid)).toContain('DynamoDBLocal.jar');
+      const { s3Pid, javaPid } = JSON.parse(line) as { s3Pid: number; javaPid: number };
+      const before = processTable();
+      expect(before.get(s3Pid)).toContain('s3rverProcess.mjs');
+      expect(before.get(javaPid)).toContain('DynamoDBLocal.jar');
 
       child.kill('SIGKILL');
 
+      expect(await waitForPidGone(s3Pid, 15_000)).toBe(true);
       expect(await waitForPidGone(javaPid, 15_000)).toBe(true);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
