@@ -67,7 +67,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     state.count(operation);
 
     let head: Buffer[] = [];
-    let ended = !hasBody(req);
+    const withBody = hasBody(req);
+    let ended = !withBody;
     if (state.needsBody() && !ended) ({ chunks: head, ended } = await readHead(req, BODY_HEAD_BYTES));
     const decision = state.decide(operation, url.split('?')[0], head.length ? Buffer.concat(head).toString('utf8') : undefined);
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
@@ -82,7 +83,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (service === 's3' && operation === 'GetObject' && isSuffixRange(headers.range)) {
       headers.range = (await explicitSuffixRange(target, url, headers, headers.range, agent)) ?? headers.range;
     }
-    const decoder = service === 's3' && !ended && isAwsChunked(headers) ? new AwsChunkedDecoder() : undefined;
+    const decoder = service === 's3' && withBody && isAwsChunked(headers) ? new AwsChunkedDecoder() : undefined;
     if (decoder) headers = decodedRequestHeaders(headers);
     const upstream = request(
       { host: target.hostname, port: target.port, method, path: url, headers, agent },

@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createDynamoDocumentClient, createS3Client } from '../../../src/aws';
+import { createDynamoDocumentClient, createS3Client, LOCAL_CREDENTIALS } from '../../../src/aws';
 import { startLocalServices, remoteFaultController, type LocalServices } from '../../../src/local/services';
 import { waitForPidGone } from '../../../src/local/services/process';
 import { testConfig } from '../../setup/services';
@@ -61,6 +62,19 @@ describe('local services lifecycle', () => {
     expect(inCode).toEqual({ CreateBucket: 1, PutObject: 1, GetObject: 2, HeadObject: 1, ListObjectsV2: 1, DeleteObject: 1 });
     expect(overHttp).toEqual(inCode);
     expect(await services.faults.s3.stats()).toEqual({});
+  });
+
+  it('decodes an aws-chunked upload also while a bodyIncludes rule makes the proxy read the body first', async () => {
+    const services = await start({ only: ['s3'] });
+    const plain = new S3Client({ endpoint: services.endpoints.s3, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    await plain.send(new CreateBucketCommand({ Bucket: 'chunked-bucket' }));
+    await services.faults.s3.set({ failNext: 1, match: { bodyIncludes: 'a marker no body contains' } });
+    const body = Buffer.from('small body, read whole by the proxy before forwarding\n'.repeat(100));
+
+    await plain.send(new PutObjectCommand({ Bucket: 'chunked-bucket', Key: 'k', Body: Readable.from([body]), ContentLength: body.length }));
+    const got = await plain.send(new GetObjectCommand({ Bucket: 'chunked-bucket', Key: 'k' }));
+
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
 
   it('takes fault rules at start from LARDER_FAULTS_S3 and rejects an invalid rule posted over HTTP with 400', async () => {
