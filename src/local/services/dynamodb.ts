@@ -7,12 +7,14 @@
  * - In memory by default; `persistDir` keeps tables on disk (`-dbPath`).
  * - Always `-sharedDb`: otherwise DynamoDB Local keeps a separate database per access key and
  *   region, and the aws CLI or a client with other dummy credentials would see no tables.
+ * - Always `-disableTelemetry`, and a working directory of its own (it writes a metadata file there).
  * - Stop kills the JVM's whole process group and then checks that the java pid is really gone:
  *   killing the wrapper's child right after spawn has been seen to leave the JVM running.
  * - A watchdog in the same group stops the JVM if this process dies without stop() (even SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { request } from 'node:http';
@@ -88,10 +90,22 @@ async function startOnPort(options: DynamoDbServerOptions, port: number): Promis
     '-port',
     String(port),
     '-sharedDb',
+    // DynamoDB Local sends usage telemetry to AWS by default; Larder talks to nothing beyond loopback.
+    '-disableTelemetry',
   ];
+  // It writes dynamodb-local-metadata.json into its working directory: keep that out of the user's cwd.
+  const workDir = options.persistDir ?? mkdtempSync(join(tmpdir(), 'larder-dynamodb-'));
+  const removeWorkDir = () => {
+    if (!options.persistDir) rmSync(workDir, { recursive: true, force: true });
+  };
   const javaCommand = options.javaCommand ?? 'java';
   // `sh` runs java plus the watchdog (see WATCHDOG_SCRIPT); detached = its own process group.
-  const child = spawn('sh', ['-c', WATCHDOG_SCRIPT, 'larder-dynamodb', javaCommand, ...args], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', WATCHDOG_SCRIPT, 'larder-dynamodb', javaCommand, ...args], {
+    cwd: workDir,
+    env: { ...process.env, LARDER_DYNAMODB_TEMP_DIR: options.persistDir ? '' : workDir },
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin?.on('error', () => {}); // EPIPE once the group is gone
   let output = '';
   let javaPid: number | undefined;
@@ -112,7 +126,7 @@ async function startOnPort(options: DynamoDbServerOptions, port: number): Promis
   try {
     await waitUntilReady(child, host, port, options.startTimeoutMs ?? 30_000, () => output);
   } catch (err) {
-    await killGroup(child, groupId, javaPid);
+    await killGroup(child, groupId, javaPid).finally(removeWorkDir);
     if (/BindException|Address already in use/i.test(output)) throw portInUseError('dynamodb', host, port, err);
     if (/not found|No such file/i.test(output) && !/DynamoDB/i.test(output)) {
       throw new LarderError('SERVICE_START', `dynamodb: could not run "${javaCommand}" (Java 17+ is needed on the PATH): ${output.replace(/larder-java-pid:\d+/, '').trim()}`, { cause: err });
@@ -126,7 +140,7 @@ async function startOnPort(options: DynamoDbServerOptions, port: number): Promis
     port,
     pid,
     stop() {
-      stopping ??= killGroup(child, groupId, javaPid);
+      stopping ??= killGroup(child, groupId, javaPid).finally(removeWorkDir);
       return stopping;
     },
   };
@@ -135,7 +149,8 @@ async function startOnPort(options: DynamoDbServerOptions, port: number): Promis
 /**
  * Runs java ("$@") and a watchdog that stops it when our end of the shell's stdin closes: that
  * happens when this Node process dies in any way, SIGKILL included, so the JVM cannot outlive
- * us. Prints java's pid first so stop() can verify the JVM itself is gone.
+ * us. Prints java's pid first so stop() can verify the JVM itself is gone. When java has exited,
+ * removes its temporary working directory (stop() does too; this covers a killed parent).
  */
 const WATCHDOG_SCRIPT = [
   'exec 3<&0',
@@ -145,6 +160,9 @@ const WATCHDOG_SCRIPT = [
   '(cat <&3 >/dev/null; kill -TERM "$java_pid" 2>/dev/null) &',
   'exec 3<&-',
   'wait "$java_pid"',
+  'status=$?',
+  'if [ -n "$LARDER_DYNAMODB_TEMP_DIR" ]; then rm -rf "$LARDER_DYNAMODB_TEMP_DIR"; fi',
+  'exit $status',
 ].join('\n');
 
 async function waitUntilReady(child: ChildProcess, host: string, port: number, timeoutMs: number, output: () => string): Promise<void> {
