@@ -150,10 +150,13 @@ export class S3StreamingLoader extends BaseDataLoader {
       if (reservation) {
         try {
           await timed('downloadMs', () => downloadToFile(this.s3, ref, reservation.tmpPath, options));
+          // fsync (needed before the rename makes the file look complete) runs while we decode.
+          const syncing = reservation.syncInBackground().then(() => true, () => false);
           const r = await timed('decodeMs', () => this.decodeFresh(decoder, reservation.tmpPath, label, objectKey, derived.decodeForCache));
           value = r.value;
           keepDownloaded = r.keepDownloaded;
-          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, { ...objectMeta, facts: r.facts }))) !== null;
+          const synced = await timed('cacheWriteMs', () => syncing);
+          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, { ...objectMeta, facts: r.facts }, { synced }))) !== null;
         } catch (err) {
           if (!isCacheProblem(err)) throw err;
           log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });

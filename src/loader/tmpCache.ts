@@ -15,7 +15,7 @@
  * callers then load without caching. Nothing here throws for a cache problem except `put`'s
  * fill callback's own non-filesystem errors (an S3 failure must still fail the load).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../log';
 
@@ -41,8 +41,10 @@ export interface Reservation {
   /** Write here; it is in the cache directory, so a rename into place is atomic. */
   readonly tmpPath: string;
   readonly bytes: number;
-  /** fsyncs the temp file, renames it to the entry's path and writes its metadata. */
-  commit(key: string, meta: NewEntryMeta): CacheEntryMeta;
+  /** fsyncs the temp file (unless `synced` by syncInBackground), renames it into place, writes its metadata. */
+  commit(key: string, meta: NewEntryMeta, options?: { synced?: boolean }): CacheEntryMeta;
+  /** fsyncs the temp file on the thread pool, so the caller can decode it meanwhile. */
+  syncInBackground(): Promise<void>;
   /** Deletes the temp file (if still there) and frees the reserved bytes. Safe to call twice. */
   release(): void;
 }
@@ -185,8 +187,18 @@ export class TmpCache {
       tmpPath,
       bytes,
       release,
-      commit: (key, meta) => {
-        const size = syncAndSize(tmpPath);
+      // openSync + callback fsync: queued on the thread pool before the caller's synchronous work starts.
+      syncInBackground: () =>
+        new Promise<void>((resolve, reject) => {
+          const fd = openSync(tmpPath, 'r+');
+          fsync(fd, (err) => {
+            closeSync(fd);
+            if (err) reject(err);
+            else resolve();
+          });
+        }),
+      commit: (key, meta, options) => {
+        const size = options?.synced ? statSync(tmpPath).size : syncAndSize(tmpPath);
         const full: CacheEntryMeta = { key, ...meta, bytes: size, storedAt: new Date().toISOString(), lastUsedMs: Date.now() };
         renameSync(tmpPath, this.dataPath(key));
         this.writeMeta(full);

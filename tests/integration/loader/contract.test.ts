@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => fx?.cleanup());
 
 const cases: { name: string; make: () => DataLoader; source: string }[] = [
-  { name: 'LocalCacheLoader', make: () => createDataLoader(fx.config, { ...fx.config.overrides, DATA_LOADING_MODE: 'LOCAL_CACHE' } as never, { fresh: true }), source: 'local' },
+  { name: 'LocalCacheLoader', make: () => createDataLoader(fx.withEnv({ DATA_LOADING_MODE: 'LOCAL_CACHE' }), undefined, { fresh: true }), source: 'local' },
   { name: 'S3StreamingLoader', make: () => createDataLoader(fx.withEnv({ DATA_LOADING_MODE: 'S3_STREAMING' }), undefined, { fresh: true, s3: fx.s3 }), source: 's3' },
 ];
 
