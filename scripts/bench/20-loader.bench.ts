@@ -41,7 +41,8 @@ const suite: BenchSuite = {
   async run(ctx) {
     const rows: BenchRow[] = [];
     const config = loadConfig(undefined, { ...process.env, LARDER_LOG_LEVEL: 'warn' });
-    const services = await startLocalServices({ config, only: ['s3'], quiet: true, dataDir: join(tmpdir(), `larder-bench-s3-${process.pid}`) });
+    const s3DataDir = join(tmpdir(), `larder-bench-s3-${process.pid}`);
+    const services = await startLocalServices({ config, only: ['s3'], quiet: true, dataDir: s3DataDir });
     try {
       const s3Endpoint = services.directEndpoints.s3;
       // LARDER_BENCH_LOADER_ROWS=100000,400000 adds sizes (400k: 1.6 GB of vectors, ~5.5 GB RAM to build).
@@ -59,6 +60,7 @@ const suite: BenchSuite = {
       rows.push(...(await measure(ctx, config, s3Endpoint, 'real data cache', real.outDir)));
     } finally {
       await services.stop();
+      rmSync(s3DataDir, { recursive: true, force: true }); // the seeded objects (up to GBs)
     }
     return rows;
   },
