@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    reporters: ['default', './tests/setup/summary-reporter.ts'],
     // Integration suites share one set of local services (S3, DynamoDB Local, Bedrock emulator),
     // started once for the run on free loopback ports and stopped after.
     globalSetup: ['tests/setup/global-services.ts'],
