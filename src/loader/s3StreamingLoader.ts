@@ -62,7 +62,14 @@ export class S3StreamingLoader extends BaseDataLoader {
     if (head.status === 'rejected') throw head.reason;
     const hit = cachedRead.status === 'fulfilled' ? this.acceptCached(head.value, cachedRead.value) : null;
     if (hit) return hit;
-    return this.fromS3(decoder, ref, head.value);
+    try {
+      return await this.fromS3(decoder, ref, head.value);
+    } catch (err) {
+      // The object was replaced during the download (If-Match failed): start over once with its new ETag.
+      if (!(err instanceof LarderError) || err.code !== 'CONFLICT') throw err;
+      log.warn('object changed during download; fetching the new version', { table: decoder.table, key: ref.key });
+      return this.fromS3(decoder, ref, await headObject(this.s3, ref));
+    }
   }
 
   private fromPackage<T>(decoder: TableDecoder<T>): FetchedTable<T> | null {
@@ -170,6 +177,7 @@ export class S3StreamingLoader extends BaseDataLoader {
         value = r.value;
         keepDownloaded = r.keepDownloaded;
       }
+      if (!cached && keepDownloaded) this.warnIfTooBig(decoder.table, head.size);
       if (!cached && !keepDownloaded) {
         const v = value;
         const need = derived.maxBytes(v);
