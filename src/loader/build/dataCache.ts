@@ -13,13 +13,13 @@ import { embeddingModel, embeddingsTableName, localCacheDir, tableConfig, type L
 import { LarderError } from '../../errors';
 import { log } from '../../log';
 import { startBedrockEmulator } from '../../local/services/bedrock';
-import { normaliseRows, readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, writeEmbeddingsParquet } from '../parquet';
+import { normaliseRows, readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, writeEmbeddingsParquet } from '../parquet';
 import { embedTexts } from './embedTexts';
 import { buildFinsightsSentences, FINSIGHTS_FILES, sentencesFrame } from './finsightsSentences';
 import { hashFile, hashInputs, readManifest, staleReason, writeManifest, type BuiltTable, type DataCacheManifest } from './manifest';
 
 /** Bump when the build's output changes for the same inputs. */
-export const BUILD_SCRIPT_VERSION = 2;
+export const BUILD_SCRIPT_VERSION = 3;
 
 export interface BuildDataOptions {
   /** The FinSights snapshot directory (default: <repo>/../shared/data/finsights). */
@@ -61,50 +61,65 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     if (!existsSync(p)) throw new LarderError('TABLE_NOT_FOUND', `FinSights snapshot incomplete: ${p} not found (pass --source <dir>)`, { details: { sourceDir } });
     inputs[file] = hashFile(p);
   }
-  const shape = models.map((m) => {
+  const shapeOf = (m: string) => {
     const model = embeddingModel(config, m);
-    return `${m}:${model.model_id}:${model.dimensions}:${tableConfig(config, embeddingsTableName(config, m)).local_path}`;
-  });
-  const tableNames = ['sentences', 'companies', 'sections', 'kpi_facts'];
-  const inputsHash = hashInputs({
-    ...inputs,
-    scriptVersion: String(BUILD_SCRIPT_VERSION),
-    models: shape.join(','),
-    paths: tableNames.map((t) => tableConfig(config, t).local_path).join(','),
-  });
-  const stale = options.force ? 'forced' : staleReason(outDir, inputsHash);
-  if (!stale) return { outDir, skipped: true, reason: 'up to date', manifest: readManifest(outDir)! };
-  log.info('building the data cache', { outDir, sourceDir, reason: stale });
+    return `${model.model_id}:${model.dimensions}:${tableConfig(config, embeddingsTableName(config, m)).local_path}`;
+  };
+  const baseTables = ['sentences', 'companies', 'sections', 'kpi_facts'];
+  // The base hash covers the inputs and the base tables; each embeddings table is tracked on its own
+  // (manifest.embedding.shapes), so asking for another model builds only that model.
+  const inputsHash = hashInputs({ ...inputs, scriptVersion: String(BUILD_SCRIPT_VERSION), paths: baseTables.map((t) => tableConfig(config, t).local_path).join(',') });
+  const previous = readManifest(outDir);
+  const baseStale = options.force ? 'forced' : staleReason(outDir, inputsHash, baseTables);
+  const kept = baseStale ? {} : keptEmbeddings(config, outDir, previous, shapeOf);
+  const missing = models.filter((m) => !(m in kept));
+  if (!baseStale && missing.length === 0) return { outDir, skipped: true, reason: 'up to date', manifest: previous! };
+  const reason = baseStale ?? `embeddings missing or changed: ${missing.join(', ')}`;
+  log.info('building the data cache', { outDir, sourceDir, reason });
 
   const tables: Record<string, BuiltTable> = {};
   const out = (table: string) => join(outDir, tableConfig(config, table).local_path);
   const record = (table: string, rows: number) => {
-    const p = out(table);
-    tables[table] = { path: tableConfig(config, table).local_path, rows, bytes: statSync(p).size };
+    tables[table] = { path: tableConfig(config, table).local_path, rows, bytes: statSync(out(table)).size };
   };
   mkdirSync(outDir, { recursive: true });
 
-  // Dimensions and KPI facts: the snapshot's bytes, unchanged.
-  const copies: [string, string][] = [['companies', FINSIGHTS_FILES.companies], ['sections', FINSIGHTS_FILES.sections], ['kpi_facts', FINSIGHTS_FILES.kpiFacts]];
-  for (const [table, file] of copies) atomicWrite(out(table), (tmp) => copyFileSync(join(sourceDir, file), tmp));
-  const companies = readCompaniesParquet(out('companies'), { label: out('companies') });
-  const sections = readSectionsParquet(out('sections'), { label: out('sections') });
-  record('companies', companies.length);
-  record('sections', sections.length);
-  record('kpi_facts', readKpiFactsParquet(out('kpi_facts'), { label: out('kpi_facts') }).length);
+  let ids: string[];
+  let texts: string[];
+  if (baseStale) {
+    // Dimensions and KPI facts: the snapshot's bytes, unchanged.
+    const copies: [string, string][] = [['companies', FINSIGHTS_FILES.companies], ['sections', FINSIGHTS_FILES.sections], ['kpi_facts', FINSIGHTS_FILES.kpiFacts]];
+    for (const [table, file] of copies) atomicWrite(out(table), (tmp) => copyFileSync(join(sourceDir, file), tmp));
+    const companies = readCompaniesParquet(out('companies'), { label: out('companies') });
+    const sections = readSectionsParquet(out('sections'), { label: out('sections') });
+    record('companies', companies.length);
+    record('sections', sections.length);
+    record('kpi_facts', readKpiFactsParquet(out('kpi_facts'), { label: out('kpi_facts') }).length);
+    const { columns, skipped } = buildFinsightsSentences(sourceDir, companies, sections);
+    if (skipped) log.warn('sentences with unparsable ids skipped', { skipped });
+    atomicWrite(out('sentences'), (tmp) => sentencesFrame(columns).writeParquet(tmp, { compression: 'zstd' }));
+    record('sentences', columns.sentenceID.length);
+    ids = columns.sentenceID;
+    texts = columns.sentence;
+  } else {
+    for (const t of baseTables) tables[t] = previous!.tables[t];
+    const built = readSentencesParquet(out('sentences'), { label: out('sentences') });
+    ids = built.sentenceID;
+    texts = built.sentence;
+  }
 
-  const { columns, skipped } = buildFinsightsSentences(sourceDir, companies, sections);
-  if (skipped) log.warn('sentences with unparsable ids skipped', { skipped });
-  atomicWrite(out('sentences'), (tmp) => sentencesFrame(columns).writeParquet(tmp, { compression: 'zstd' }));
-  record('sentences', columns.sentenceID.length);
-
+  const shapes: Record<string, string> = {};
+  for (const [m, shape] of Object.entries(kept)) {
+    shapes[m] = shape;
+    tables[embeddingsTableName(config, m)] = previous!.tables[embeddingsTableName(config, m)];
+  }
   const via = await withBedrock(config, options.bedrock, async (client, via) => {
-    for (const key of models) {
+    for (const key of missing) {
       const model = embeddingModel(config, key);
       const table = embeddingsTableName(config, key);
       const t1 = performance.now();
       let lastPct = -1;
-      const vectors = await embedTexts(client, columns.sentence, {
+      const vectors = await embedTexts(client, texts, {
         model,
         onProgress: (done, total) => {
           const pct = Math.floor((done / total) * 10) * 10;
@@ -115,9 +130,10 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
         },
       });
       normaliseRows(vectors, model.dimensions); // stored normalised: the loader's check then finds nothing to scale
-      atomicWrite(out(table), (tmp) => writeEmbeddingsParquet(tmp, columns.sentenceID, vectors, model.dimensions));
-      record(table, columns.sentenceID.length);
-      log.info('embeddings table written', { model: key, rows: columns.sentenceID.length, seconds: Number(((performance.now() - t1) / 1000).toFixed(1)), via });
+      atomicWrite(out(table), (tmp) => writeEmbeddingsParquet(tmp, ids, vectors, model.dimensions));
+      record(table, ids.length);
+      shapes[key] = shapeOf(key);
+      log.info('embeddings table written', { model: key, rows: ids.length, seconds: Number(((performance.now() - t1) / 1000).toFixed(1)), via });
     }
     return via;
   });
@@ -130,11 +146,23 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     tables,
     builtAt: new Date().toISOString(),
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
-    embedding: { models, via },
+    embedding: { models: Object.keys(shapes), shapes, via },
   };
   writeManifest(outDir, manifest);
-  log.info('data cache built', { outDir, seconds: manifest.seconds, sentences: columns.sentenceID.length });
-  return { outDir, skipped: false, reason: stale, manifest };
+  log.info('data cache built', { outDir, seconds: manifest.seconds, sentences: ids.length, embeddings: Object.keys(shapes) });
+  return { outDir, skipped: false, reason, manifest };
+}
+
+/** Embeddings tables of the previous build still valid: same model id, dims and path, file intact. */
+function keptEmbeddings(config: LarderConfig, outDir: string, previous: DataCacheManifest | null, shapeOf: (m: string) => string): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [m, shape] of Object.entries(previous?.embedding.shapes ?? {})) {
+    if (!(m in config.embedding.models) || shape !== shapeOf(m)) continue;
+    const t = previous!.tables[embeddingsTableName(config, m)];
+    const p = t && join(outDir, t.path);
+    if (p && existsSync(p) && statSync(p).size === t.bytes) kept[m] = shape;
+  }
+  return kept;
 }
 
 /** Runs `fn` with a Bedrock client: the given one, the configured endpoint, or an in-process emulator. */

@@ -23,7 +23,8 @@ export interface DataCacheManifest {
   tables: Record<string, BuiltTable>;
   builtAt: string;
   seconds: number;
-  embedding: { models: string[]; via?: string };
+  /** Embedding models built, each with its shape (model id, dims, path) so a config change rebuilds it. */
+  embedding: { models: string[]; shapes?: Record<string, string>; via?: string };
 }
 
 export function hashFile(path: string): string {
@@ -50,15 +51,17 @@ export function writeManifest(dir: string, manifest: DataCacheManifest): void {
   renameSync(tmp, join(dir, MANIFEST_FILE));
 }
 
-/** Why the built cache is not current, or null when it is. */
-export function staleReason(dir: string, inputsHash: string): string | null {
+/** Why the built cache (or the named tables of it) is not current, or null when it is. */
+export function staleReason(dir: string, inputsHash: string, tables?: string[]): string | null {
   const m = readManifest(dir);
   if (!m) return 'no manifest (never built)';
   if (m.inputsHash !== inputsHash) return 'inputs, config or build script changed';
   for (const [name, t] of Object.entries(m.tables)) {
+    if (tables && !tables.includes(name)) continue;
     const p = join(dir, t.path);
     if (!existsSync(p)) return `table ${name} missing (${t.path})`;
     if (statSync(p).size !== t.bytes) return `table ${name} has a different size than built`;
   }
+  for (const name of tables ?? []) if (!m.tables[name]) return `table ${name} not built`;
   return null;
 }
