@@ -229,6 +229,20 @@ function forEachRun(buf: Buffer, width: number, numValues: number, cb: (value: n
     } else {
       const groups = (header - 1) / 2;
       const bits = groups * 8 * width;
+      if (width === 1) {
+        // Repetition levels of fixed-size lists are mostly all-ones bytes: take them 8 at a time.
+        for (let k = 0; k < groups && seen < numValues; k++) {
+          const b = buf[p + k];
+          if (b === 0xff && numValues - seen >= 8) {
+            cb(1, 8);
+            seen += 8;
+          } else {
+            for (let bit = 0; bit < 8 && seen < numValues; bit++, seen++) cb((b >> bit) & 1, 1);
+          }
+        }
+        p += groups;
+        continue;
+      }
       for (let v = 0; v < groups * 8 && seen < numValues; v++, seen++) {
         let value = 0;
         for (let b = 0; b < width; b++) {
