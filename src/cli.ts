@@ -79,6 +79,9 @@ export async function runCommand(rawArgs: string[]): Promise<number> {
 }
 
 export async function runMain(rawArgs = process.argv.slice(2)): Promise<void> {
+  // The SDK's multi-line "Node 20 support ends" warning would repeat in every command's output; the
+  // README says once that Lambda runs nodejs22.x and Node 22 is the better local match.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const code = await runCommand(rawArgs);
   process.exitCode = code;
 }

@@ -38,7 +38,7 @@ export default defineCommand({
       console.log(`Lambda Invoke API on ${runtime.lambdaEndpoint!.url}`);
       console.log('\nTry:');
       console.log(`  curl -s -X POST ${api.url}/query -H 'Content-Type: application/json' \\\n       -d '{"question": "What supply chain risks did NVIDIA describe in its 10-K?"}'`);
-      console.log(`  curl -s -X POST ${api.url}/artifact/model -F file=@README.md -F name=demo-model`);
+      console.log(`  curl -s -X POST ${api.url}/artifact/model -F file=@lambda_assets/samples/demo-model-card.md -F name=demo-10k-risk-classifier`);
       console.log(`  curl -s ${api.url}/health`);
       console.log(`  aws lambda invoke --endpoint-url ${runtime.lambdaEndpoint!.url} --function-name DataLoaderTestFunction \\\n       --payload file://test_events/data_loader.json out.json`);
       console.log('\nFunction logs and REPORT lines follow. Ctrl-C to stop.');
