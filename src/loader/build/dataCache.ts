@@ -8,15 +8,15 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { createBedrockRuntimeClient } from '../../aws';
+import { createBedrockRuntimeClient, isLocalEndpoint } from '../../aws';
 import { embeddingModel, embeddingsTableName, localCacheDir, tableConfig, type LarderConfig } from '../../config';
 import { LarderError } from '../../errors';
 import { log } from '../../log';
-import { startBedrockEmulator } from '../../local/services/bedrock';
+import { EMULATOR_EMBEDDING_VERSION, startBedrockEmulator } from '../../local/services/bedrock';
 import { normaliseRows, readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, writeEmbeddingsParquet } from '../parquet';
 import { embedTexts } from './embedTexts';
 import { buildFinsightsSentences, FINSIGHTS_FILES, sentencesFrame } from './finsightsSentences';
-import { hashFile, hashInputs, readManifest, staleReason, writeManifest, type BuiltTable, type DataCacheManifest } from './manifest';
+import { hashFile, hashInputs, readManifest, staleReason, writeManifest, type BuiltTable, type DataCacheManifest, type EmbeddingSource } from './manifest';
 
 /** Bump when the build's output changes for the same inputs. */
 export const BUILD_SCRIPT_VERSION = 3;
@@ -61,9 +61,19 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     if (!existsSync(p)) throw new LarderError('TABLE_NOT_FOUND', `FinSights snapshot incomplete: ${p} not found (pass --source <dir>)`, { details: { sourceDir } });
     inputs[file] = hashFile(p);
   }
-  const shapeOf = (m: string) => {
+  // What makes the vectors is part of each embeddings table's key: the emulator's embedding function
+  // version (a changed function rebuilds the embeddings, and only them) or, for real Bedrock, the model.
+  const embedder = await embedderOf(config, options.bedrock);
+  const sourceOf = (m: string): EmbeddingSource => {
     const model = embeddingModel(config, m);
-    return `${model.model_id}:${model.dimensions}:${tableConfig(config, embeddingsTableName(config, m)).local_path}`;
+    return embedder === 'emulator'
+      ? { via: 'emulator', emulatorVersion: EMULATOR_EMBEDDING_VERSION, modelId: model.model_id, dims: model.dimensions }
+      : { via: 'bedrock', modelId: model.model_id, dims: model.dimensions };
+  };
+  const shapeOf = (m: string) => {
+    const src = sourceOf(m);
+    const by = src.via === 'emulator' ? `emulator-v${src.emulatorVersion}` : 'bedrock';
+    return `${src.modelId}:${src.dims}:${tableConfig(config, embeddingsTableName(config, m)).local_path}:${by}`;
   };
   const baseTables = ['sentences', 'companies', 'sections', 'kpi_facts'];
   // The base hash covers the inputs and the base tables; each embeddings table is tracked on its own
@@ -109,8 +119,10 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
   }
 
   const shapes: Record<string, string> = {};
+  const sources: Record<string, EmbeddingSource> = {};
   for (const [m, shape] of Object.entries(kept)) {
     shapes[m] = shape;
+    sources[m] = previous!.embedding.sources?.[m] ?? sourceOf(m);
     tables[embeddingsTableName(config, m)] = previous!.tables[embeddingsTableName(config, m)];
   }
   const via = await withBedrock(config, options.bedrock, async (client, via) => {
@@ -133,6 +145,7 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
       atomicWrite(out(table), (tmp) => writeEmbeddingsParquet(tmp, ids, vectors, model.dimensions));
       record(table, ids.length);
       shapes[key] = shapeOf(key);
+      sources[key] = sourceOf(key);
       log.info('embeddings table written', { model: key, rows: ids.length, seconds: Number(((performance.now() - t1) / 1000).toFixed(1)), via });
     }
     return via;
@@ -146,14 +159,14 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     tables,
     builtAt: new Date().toISOString(),
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
-    embedding: { models: Object.keys(shapes), shapes, via },
+    embedding: { models: Object.keys(shapes), shapes, sources, via },
   };
   writeManifest(outDir, manifest);
   log.info('data cache built', { outDir, seconds: manifest.seconds, sentences: ids.length, embeddings: Object.keys(shapes) });
   return { outDir, skipped: false, reason, manifest };
 }
 
-/** Embeddings tables of the previous build still valid: same model id, dims and path, file intact. */
+/** Embeddings tables of the previous build still valid: same model id, dims, path and embedder, file intact. */
 function keptEmbeddings(config: LarderConfig, outDir: string, previous: DataCacheManifest | null, shapeOf: (m: string) => string): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [m, shape] of Object.entries(previous?.embedding.shapes ?? {})) {
@@ -163,6 +176,22 @@ function keptEmbeddings(config: LarderConfig, outDir: string, previous: DataCach
     if (p && existsSync(p) && statSync(p).size === t.bytes) kept[m] = shape;
   }
   return kept;
+}
+
+/**
+ * Who will embed: the local Bedrock emulator (a loopback endpoint, or none: withBedrock then starts
+ * one in-process) or real Bedrock (any other endpoint). A given client is judged by its endpoint;
+ * one without an explicit endpoint talks to AWS.
+ */
+export async function embedderOf(config: LarderConfig, given?: BedrockRuntimeClient): Promise<'emulator' | 'bedrock'> {
+  if (given) {
+    const resolve = given.config.endpoint;
+    if (!resolve) return 'bedrock';
+    const ep = await resolve();
+    return isLocalEndpoint(`${ep.protocol}//${ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname}`) ? 'emulator' : 'bedrock';
+  }
+  const endpoint = config.overrides.endpoints.bedrockRuntime;
+  return !endpoint || isLocalEndpoint(endpoint) ? 'emulator' : 'bedrock';
 }
 
 /** Runs `fn` with a Bedrock client: the given one, the configured endpoint, or an in-process emulator. */

@@ -23,9 +23,17 @@ export interface DataCacheManifest {
   tables: Record<string, BuiltTable>;
   builtAt: string;
   seconds: number;
-  /** Embedding models built, each with its shape (model id, dims, path) so a config change rebuilds it. */
-  embedding: { models: string[]; shapes?: Record<string, string>; via?: string };
+  /**
+   * Embedding models built, each with its shape (model id, dims, path, and what embedded it: the
+   * emulator's embedding function version or real Bedrock) so a change rebuilds that table only.
+   */
+  embedding: { models: string[]; shapes?: Record<string, string>; sources?: Record<string, EmbeddingSource>; via?: string };
 }
+
+/** What made an embeddings table's vectors. */
+export type EmbeddingSource =
+  | { via: 'emulator'; emulatorVersion: number; modelId: string; dims: number }
+  | { via: 'bedrock'; modelId: string; dims: number };
 
 export function hashFile(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
