@@ -1,8 +1,9 @@
 /**
  * vitest globalSetup: starts S3 (s3rver), DynamoDB Local and the Bedrock emulator once per run, on
  * free loopback ports with state in a temp dir, and provides their endpoints to every test file
- * (read them with the helpers in tests/setup/services.ts). Stops them after the run and fails the
- * run if any child process (s3rver's node, DynamoDB Local's java) is still alive.
+ * (read them with the helpers in tests/setup/services.ts), then makes sure data_cache/ is built
+ * (ensureDataCache: a no-op when current). Stops the services after the run and fails the run if any
+ * child process (s3rver's node, DynamoDB Local's java) is still alive.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     pids: services.pids,
   };
   project.provide('larderServices', info);
+
+  // data_cache/ is built (or found current: a few ms of hashing) once here, before any test file
+  // runs, so the files that read it do not each build it, nor race each other doing so. Embedded
+  // through the run's Bedrock emulator directly (not its fault proxy: no test's fault rule applies).
+  try {
+    const { ensureDataCache } = await import('../../src/loader/build/dataCache');
+    const t0 = performance.now();
+    const built = await ensureDataCache(loadConfig(join(PROJECT_ROOT, 'ml_config.yaml'), { ...services.env, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: services.directEndpoints.bedrock }));
+    if (!built.skipped) console.log(`data_cache/ built for this run in ${((performance.now() - t0) / 1000).toFixed(1)} s (${built.reason})`);
+  } catch (err) {
+    await services.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   return async () => {
     try {
