@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import * as arrow from 'apache-arrow';
 import { LarderError } from '../errors';
-import { readParquetVectorsFast, readParquetVectorsFastAsync } from './parquetVectors';
+import { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } from './parquetVectors';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 
 export type ParquetSource = string | Buffer;
@@ -51,32 +51,24 @@ export function readEmbeddingsParquetDetailed(
   source: ParquetSource,
   ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean },
 ): { matrix: EmbeddingMatrix; fast: boolean; storedNormalised: boolean } {
-  const fast = readParquetVectorsFast(source, 'embedding', ctx.dims);
+  const fast = readParquetEmbeddingsFast(source, 'sentenceID', 'embedding', ctx.dims);
   if (fast) {
-    const idCol = readFrame(source, ctx, ['sentenceID']).getColumn('sentenceID');
-    if (idCol.length === fast.rows && idCol.nullCount() === 0) {
-      const scaled = ctx.knownNormalised ? 0 : normaliseRows(fast.vectors, fast.dims);
-      const matrix = { model: ctx.model, ids: idCol.toArray() as string[], vectors: fast.vectors, dims: fast.dims, count: fast.rows };
-      return { matrix, fast: true, storedNormalised: scaled === 0 };
-    }
+    const scaled = ctx.knownNormalised ? 0 : normaliseRows(fast.vectors, fast.dims);
+    const matrix = { model: ctx.model, ids: fast.ids, vectors: fast.vectors, dims: fast.dims, count: fast.rows };
+    return { matrix, fast: true, storedNormalised: scaled === 0 };
   }
   return { matrix: readEmbeddingsWithPolars(source, ctx), fast: false, storedNormalised: false };
 }
 
-/** Warm path for a cached Parquet: the float bytes are read off the event loop (see parquetVectors.ts). */
+/**
+ * Warm path for a cached Parquet: ids and float bytes are read off the event loop by the page reader
+ * (see parquetVectors.ts), no polars; polars only when the file is not in the fast layout.
+ */
 export async function readEmbeddingsParquetAsync(path: string, ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean }): Promise<EmbeddingMatrix> {
-  const reading = readParquetVectorsFastAsync(path, 'embedding', ctx.dims); // floats stream in meanwhile
-  let ids: string[] | null = null;
-  try {
-    const idCol = readFrame(path, ctx, ['sentenceID']).getColumn('sentenceID');
-    if (idCol.nullCount() === 0) ids = idCol.toArray() as string[];
-  } catch {
-    ids = null; // polars below reports what is wrong
-  }
-  const fast = await reading;
-  if (fast && ids && ids.length === fast.rows) {
+  const fast = await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', ctx.dims);
+  if (fast) {
     if (!ctx.knownNormalised) normaliseRows(fast.vectors, fast.dims);
-    return { model: ctx.model, ids, vectors: fast.vectors, dims: fast.dims, count: fast.rows };
+    return { model: ctx.model, ids: fast.ids, vectors: fast.vectors, dims: fast.dims, count: fast.rows };
   }
   return readEmbeddingsWithPolars(path, ctx);
 }

@@ -5,6 +5,9 @@
  * Float32Array — no polars frame, no second copy, about the speed of reading the bytes. It checks
  * the definition levels (no nulls) and the repetition levels (every row has exactly `dims` values).
  *
+ * It also reads the ids column beside the vectors (a BYTE_ARRAY string column, PLAIN, uncompressed,
+ * no nulls), so a warm load of a cached embeddings Parquet needs no polars at all.
+ *
  * Anything else (compression, dictionary or other encodings, nulls, ragged rows, a layout it does
  * not recognise) returns null and the caller decodes with nodejs-polars, which also produces the
  * precise error for bad data. So this never decides that a file is invalid; it only declines.
@@ -23,6 +26,24 @@ export interface FastVectors {
   vectors: Float32Array;
   rows: number;
   dims: number;
+}
+
+export interface FastEmbeddings extends FastVectors {
+  ids: string[];
+}
+
+/** The file footer (FileMetaData): schema, row count, row groups, as Thrift maps. */
+interface Footer {
+  schema: Map<number, unknown>[];
+  numRows: number;
+  rowGroups: Map<number, unknown>[];
+}
+
+/** Where a string column's column chunks are (whole chunks: page headers are parsed in memory). */
+interface StringsPlan {
+  chunks: { position: number; length: number }[];
+  def: number;
+  rows: number;
 }
 
 /** One contiguous run of float bytes: file position → byte offset in the output array. */
@@ -53,57 +74,204 @@ export function readParquetVectorsFast(input: string | Buffer, column = 'embeddi
 }
 
 /**
- * The same for a file, with the float bytes read on the libuv thread pool (several reads at once),
- * so the event loop stays free — the loader's HeadObject revalidation proceeds meanwhile.
+ * The ids and the vectors of an embeddings Parquet in the fast layout, or null (then polars decides).
+ * The sync form serves cold loads (a fresh download, a file or a buffer).
  */
-export async function readParquetVectorsFastAsync(path: string, column = 'embedding', dims?: number, concurrency = 4): Promise<FastVectors | null> {
-  const src = fileSource(path);
-  let plan: VectorPlan | null;
+export function readParquetEmbeddingsFast(input: string | Buffer, idColumn = 'sentenceID', column = 'embedding', dims?: number): FastEmbeddings | null {
+  const src = typeof input === 'string' ? fileSource(input) : bufferSource(input);
   try {
-    plan = planVectors(src, column, dims);
+    const footer = readFooter(src);
+    const plan = footer && planVectors(src, column, dims, footer);
+    const strings = plan && planStrings(footer, idColumn);
+    if (!plan || !strings || strings.rows !== plan.rows) return null;
+    const bytes = new Uint8Array(plan.vectors.buffer, plan.vectors.byteOffset, plan.vectors.byteLength);
+    for (const r of plan.reads) src.readInto(bytes, r.offset, r.position, r.length);
+    const ids = decodeStrings(strings.chunks.map((c) => src.read(c.position, c.length)), strings);
+    return ids && { ids, vectors: plan.vectors, rows: plan.rows, dims: plan.dims };
   } catch {
-    plan = null;
+    return null;
   } finally {
     src.close();
   }
+}
+
+/**
+ * The same for a cached file, with the float runs and the ids column chunk read on the libuv thread
+ * pool (several reads at once) after a synchronous footer and page-header walk, so the event loop
+ * stays free — the loader's HeadObject revalidation proceeds meanwhile. No polars.
+ */
+export async function readParquetEmbeddingsFastAsync(path: string, idColumn = 'sentenceID', column = 'embedding', dims?: number, concurrency = 4): Promise<FastEmbeddings | null> {
+  const plan = planFile(path, (src, footer) => {
+    const vectors = planVectors(src, column, dims, footer);
+    const strings = vectors && planStrings(footer, idColumn);
+    return vectors && strings && strings.rows === vectors.rows ? { vectors, strings } : null;
+  });
   if (!plan) return null;
-  const p = plan;
-  const bytes = new Uint8Array(p.vectors.buffer, p.vectors.byteOffset, p.vectors.byteLength);
-  // A sync open and callback reads: the first reads are queued before this function first yields,
-  // so the caller's synchronous work (polars reading the ids) overlaps them.
-  const fd = openSync(path, 'r');
+  const idChunks = plan.strings.chunks.map((c) => ({ ...c, buf: Buffer.allocUnsafe(c.length) }));
+  const ok = await readRuns(path, [
+    ...idChunks.map((c) => ({ target: c.buf, offset: 0, position: c.position, length: c.length })),
+    ...vectorRuns(plan.vectors),
+  ], concurrency);
+  if (!ok) return null;
+  try {
+    const ids = decodeStrings(idChunks.map((c) => c.buf), plan.strings);
+    return ids && { ids, vectors: plan.vectors.vectors, rows: plan.vectors.rows, dims: plan.vectors.dims };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The float vectors of a file, read on the libuv thread pool (several reads at once), so the event
+ * loop stays free.
+ */
+export async function readParquetVectorsFastAsync(path: string, column = 'embedding', dims?: number, concurrency = 4): Promise<FastVectors | null> {
+  const plan = planFile(path, (src, footer) => planVectors(src, column, dims, footer));
+  if (!plan || !(await readRuns(path, vectorRuns(plan), concurrency))) return null;
+  return { vectors: plan.vectors, rows: plan.rows, dims: plan.dims };
+}
+
+/** Opens `path`, reads its footer and plans the reads synchronously; null when it is not in the fast layout. */
+function planFile<P>(path: string, plan: (src: Source, footer: Footer) => P | null): P | null {
+  let src: Source | null = null;
+  try {
+    src = fileSource(path);
+    const footer = readFooter(src);
+    return footer && plan(src, footer);
+  } catch {
+    return null;
+  } finally {
+    src?.close();
+  }
+}
+
+interface Run {
+  target: Uint8Array;
+  offset: number;
+  position: number;
+  length: number;
+}
+
+function vectorRuns(plan: VectorPlan): Run[] {
+  const bytes = new Uint8Array(plan.vectors.buffer, plan.vectors.byteOffset, plan.vectors.byteLength);
+  return plan.reads.map((r) => ({ target: bytes, offset: r.offset, position: r.position, length: r.length }));
+}
+
+/** Reads every run at its position, `concurrency` reads in flight on the thread pool; false on any failure. */
+async function readRuns(path: string, runs: Run[], concurrency: number): Promise<boolean> {
+  // A sync open and callback reads: the first reads are queued before this function first yields.
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
   const readAt = (target: Uint8Array, offset: number, length: number, position: number) =>
     new Promise<number>((resolve, reject) => read(fd, target, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
   try {
     let next = 0;
     const worker = async () => {
-      while (next < p.reads.length) {
-        const r = p.reads[next++];
+      while (next < runs.length) {
+        const r = runs[next++];
         let done = 0;
         while (done < r.length) {
-          const bytesRead = await readAt(bytes, r.offset + done, r.length - done, r.position + done);
+          const bytesRead = await readAt(r.target, r.offset + done, r.length - done, r.position + done);
           if (bytesRead === 0) throw new Error('unexpected end of file');
           done += bytesRead;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, p.reads.length) }, worker));
-    return { vectors: p.vectors, rows: p.rows, dims: p.dims };
+    await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, worker));
+    return true;
   } catch {
-    return null;
+    return false;
   } finally {
     closeSync(fd);
   }
 }
 
-/** Walks footer and page headers, validating levels; returns where every float run is and goes. */
-function planVectors(src: Source, column: string, dims?: number): VectorPlan | null {
+function readFooter(src: Source): Footer | null {
   if (src.size < 12 || src.read(src.size - 4, 4).toString('latin1') !== 'PAR1') return null;
   const footerLen = src.read(src.size - 8, 4).readUInt32LE(0);
+  if (footerLen + 12 > src.size) return null;
   const meta = new CompactReader(src.read(src.size - 8 - footerLen, footerLen)).struct();
-  const schema = meta.get(2) as Map<number, unknown>[];
-  const numRows = Number(meta.get(3));
-  const rowGroups = meta.get(4) as Map<number, unknown>[];
+  return { schema: meta.get(2) as Map<number, unknown>[], numRows: Number(meta.get(3)), rowGroups: meta.get(4) as Map<number, unknown>[] };
+}
+
+/** Column chunk metadata of `column` in a row group. */
+function columnMeta(rg: Map<number, unknown>, column: string): Map<number, unknown> | undefined {
+  const chunk = (rg.get(1) as Map<number, unknown>[]).find((c) => (((c.get(3) as Map<number, unknown>)?.get(3) as string[]) ?? [])[0] === column);
+  return chunk?.get(3) as Map<number, unknown> | undefined;
+}
+
+/** A top-level, non-repeated BYTE_ARRAY column, uncompressed and without a dictionary: where its chunks are. */
+function planStrings(footer: Footer, column: string): StringsPlan | null {
+  const levels = maxLevels(footer.schema, column);
+  if (!levels || levels.rep !== 0 || levels.def > 1) return null;
+  const chunks: StringsPlan['chunks'] = [];
+  for (const rg of footer.rowGroups) {
+    const cm = columnMeta(rg, column);
+    if (!cm || cm.get(1) !== 6 /* BYTE_ARRAY */ || cm.get(4) !== 0 /* UNCOMPRESSED */ || cm.get(11) !== undefined /* dictionary */) return null;
+    if (Number(cm.get(5)) !== Number(rg.get(3))) return null; // one value per row
+    chunks.push({ position: Number(cm.get(9)), length: Number(cm.get(7)) });
+  }
+  return { chunks, def: levels.def, rows: footer.numRows };
+}
+
+/** Decodes PLAIN BYTE_ARRAY data pages (v1 or v2) of whole column chunks into strings; null to decline. */
+function decodeStrings(chunks: Buffer[], plan: StringsPlan): string[] | null {
+  const out: string[] = new Array(plan.rows);
+  let n = 0;
+  for (const buf of chunks) {
+    let pos = 0;
+    while (pos < buf.length) {
+      const hr = new CompactReader(buf.subarray(pos));
+      const ph = hr.struct();
+      const body = pos + hr.offset;
+      const end = body + (ph.get(3) as number);
+      if (end > buf.length) return null;
+      const type = ph.get(1) as number;
+      let numValues: number;
+      let p: number;
+      if (type === 0) {
+        const dp = ph.get(5) as Map<number, unknown>;
+        if (dp.get(2) !== 0 /* PLAIN */) return null;
+        numValues = dp.get(1) as number;
+        p = body;
+        if (plan.def > 0) {
+          const defLen = buf.readUInt32LE(body);
+          if (!allEqual(buf.subarray(body + 4, body + 4 + defLen), 1, numValues, 1)) return null; // a null id
+          p = body + 4 + defLen;
+        }
+      } else if (type === 3) {
+        const dp = ph.get(8) as Map<number, unknown>;
+        if (dp.get(4) !== 0 /* PLAIN */ || (dp.get(2) as number) !== 0 /* nulls */ || ((dp.get(6) as number) ?? 0) !== 0) return null;
+        numValues = dp.get(1) as number;
+        p = body + ((dp.get(5) as number) ?? 0);
+      } else if (type === 2) {
+        return null; // dictionary page
+      } else {
+        pos = end;
+        continue;
+      }
+      if (n + numValues > plan.rows) return null;
+      for (let k = 0; k < numValues; k++) {
+        if (p + 4 > end) return null;
+        const len = buf.readUInt32LE(p);
+        if (p + 4 + len > end) return null;
+        out[n++] = buf.toString('utf8', p + 4, p + 4 + len);
+        p += 4 + len;
+      }
+      pos = end;
+    }
+  }
+  return n === plan.rows ? out : null;
+}
+
+/** Walks the column's page headers, validating levels; returns where every float run is and goes. */
+function planVectors(src: Source, column: string, dims?: number, footer = readFooter(src)): VectorPlan | null {
+  if (!footer) return null;
+  const { schema, numRows, rowGroups } = footer;
   const levels = maxLevels(schema, column);
   if (!levels || levels.rep !== 1) return null;
   let out: Float32Array | null = dims ? new Float32Array(numRows * dims) : null;
@@ -111,8 +279,7 @@ function planVectors(src: Source, column: string, dims?: number): VectorPlan | n
   const reads: ValueRead[] = [];
   const rowCheck = { rows: 0, current: 0, dims: dims ?? 0, ok: true };
   for (const rg of rowGroups) {
-    const chunk = (rg.get(1) as Map<number, unknown>[]).find((c) => (((c.get(3) as Map<number, unknown>)?.get(3) as string[]) ?? [])[0] === column);
-    const cm = chunk?.get(3) as Map<number, unknown> | undefined;
+    const cm = columnMeta(rg, column);
     if (!cm || cm.get(1) !== 4 /* FLOAT */ || cm.get(4) !== 0 /* UNCOMPRESSED */ || cm.get(11) !== undefined /* dictionary */) return null;
     let pos = Number(cm.get(9));
     const end = pos + Number(cm.get(7));

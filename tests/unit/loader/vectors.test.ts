@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
@@ -90,5 +90,46 @@ describe('fast Parquet page reader', () => {
     expect(readParquetVectorsFast(ragged, 'embedding')).toBeNull();
     expect(readParquetVectorsFast(ragged, 'no_such_column')).toBeNull();
     expect(readParquetVectorsFast(Buffer.from('not parquet at all'), 'embedding')).toBeNull();
+  });
+
+  it('reads the ids column too, the same as polars, sync and async, across many pages (no polars on the warm path)', async () => {
+    const { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } = await import('../../../src/loader/parquetVectors');
+    const path = join(dir, 'ids.parquet');
+    const n = 60_000; // ids of ~20 bytes: more than one 1 MiB page
+    const ids = Array.from({ length: n }, (_, i) => `0000${i}_10-K_2020_section_7_${i % 997}${i % 7 === 0 ? '_ünï' : ''}`);
+    const v = sample(n, 4);
+    writeEmbeddingsParquet(path, ids, v, 4);
+    const polarsIds = pl.readParquet(path, { columns: ['sentenceID'] }).getColumn('sentenceID').toArray();
+    const sync = readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 4);
+    const fromBuffer = readParquetEmbeddingsFast(readFileSync(path), 'sentenceID', 'embedding', 4);
+    const async = await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', 4);
+    for (const r of [sync, fromBuffer, async]) {
+      expect(r).not.toBeNull();
+      expect(r!.ids).toEqual(polarsIds);
+      expect(r!.ids).toEqual(ids);
+      expect(Array.from(r!.vectors)).toEqual(Array.from(v));
+    }
+  });
+
+  it('declines ids it cannot read plainly (nulls, compressed, not strings, missing), so polars decides', async () => {
+    const { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } = await import('../../../src/loader/parquetVectors');
+    const embedding = pl.Series('embedding', [[1, 2], [3, 4]], pl.List(pl.Float32));
+    const cases: [string, pl.DataFrame, 'uncompressed' | 'zstd'][] = [
+      ['null-id', pl.DataFrame({ sentenceID: ['a', null], embedding }), 'uncompressed'],
+      ['int-id', pl.DataFrame({ sentenceID: [1, 2], embedding }), 'uncompressed'],
+      ['no-id', pl.DataFrame({ other: ['a', 'b'], embedding }), 'uncompressed'],
+    ];
+    for (const [name, df, compression] of cases) {
+      const path = join(dir, `${name}.parquet`);
+      df.writeParquet(path, { compression });
+      expect(readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 2)).toBeNull();
+      expect(await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', 2)).toBeNull();
+    }
+    const zstdIds = join(dir, 'zstd-ids.parquet');
+    pl.DataFrame({ sentenceID: ['a', 'b'], embedding }).writeParquet(zstdIds, { compression: 'zstd' });
+    expect(readParquetEmbeddingsFast(zstdIds, 'sentenceID', 'embedding', 2)).toBeNull();
+    // The loader then reads it with polars: a null id is reported, not skipped.
+    const nullId = join(dir, 'null-id.parquet');
+    expect(() => readEmbeddingsParquet(nullId, { label: nullId, model: 'm', dims: 2 })).toThrow(/null sentenceID/);
   });
 });
