@@ -8,10 +8,9 @@ import type { LarderConfig } from '../config';
 import type { DataLoader } from '../loader/types';
 import { describeError, LarderError } from '../errors';
 import { filterFromEntities } from './filters/fromEntities';
-import { compileFilter } from './filters/compile';
-import type { FilterExpression } from './filters/expression';
+import { parseFilter, type FilterExpression } from './filters/expression';
 import { buildIndexes, type RetrievalIndexes } from './retrieval/indexes';
-import { search, type SearchOutcome, type SearchSettings } from './retrieval/search';
+import { searchWithRelaxation, type SearchOutcome, type SearchSettings } from './retrieval/search';
 import { assembleContext, estimateTokens } from './context/assemble';
 import { kpiBlock } from './context/kpiBlock';
 import { userMessage } from './context/prompt';
@@ -81,11 +80,14 @@ export class QueryEngine {
     const ix = await atStage('load', () => this.ready());
     const timings = { entities: 0, embed: 0, search: 0 };
     const entities = await timed(timings, 'entities', () => ix.entities.extract(question));
-    const filter = settings.filter !== undefined ? settings.filter : filterFromEntities(entities);
-    const rows = await atStage('entities', () => compileFilter(filter, ix.columns));
+    // A caller's explicit filter is a hard constraint (no relaxation); one built from the question is relaxed when short.
+    const explicit = settings.filter !== undefined;
+    const filter = explicit ? (settings.filter ?? null) : filterFromEntities(entities);
+    if (filter !== null) await atStage('entities', () => parseFilter(filter));
     const model = this.deps.config.embedding.models[this.embeddingModelKey];
     const query = await timed(timings, 'embed', () => embedQuery(this.deps.bedrock, model, question, this.deps.retry));
-    const outcome = await timed(timings, 'search', () => search(ix, question, query, rows, { ...this.searchSettings(), ...settings }));
+    const { filter: _filter, ...overrides } = settings;
+    const outcome = await timed(timings, 'search', () => searchWithRelaxation(ix, question, query, filter, { ...this.searchSettings(), ...(explicit ? { relax: false } : {}), ...overrides }));
     return { question, entities, filter, outcome, timings };
   }
 
@@ -148,7 +150,7 @@ export class QueryEngine {
       })),
       metadata: {
         llm: { model_id: generation.model_id, input_tokens: generation.input_tokens, output_tokens: generation.output_tokens, cost: generation.cost, stop_reason: generation.stop_reason },
-        retrieval: { filters: run.filter, hits: hits.length, rows_scanned: run.outcome.rowsScanned },
+        retrieval: { filters: run.filter, relaxation: run.outcome.relaxation, filter_used: run.outcome.filterUsed, hits: hits.length, rows_scanned: run.outcome.rowsScanned },
         timings_ms: timings,
         loader: {
           kind: this.deps.loader.kind,

@@ -1,5 +1,6 @@
 /** The shapes answerQuery returns (and the query handler sends). */
 import type { FilterExpression } from './filters/expression';
+import type { Relaxation } from './retrieval/relax';
 
 export interface QuerySource {
   sentenceID: string;
@@ -26,7 +27,11 @@ export interface QueryResponse {
   sources: QuerySource[];
   metadata: {
     llm: { model_id: string; input_tokens: number; output_tokens: number; cost: number; stop_reason: string };
-    retrieval: { filters: FilterExpression | null; hits: number; rows_scanned: number };
+    /**
+     * filters: built from the question (or given); relaxation: the ladder rung the last hits came from
+     * ('none' = the filter was enough; see retrieval/relax.ts); filter_used: that rung's filter.
+     */
+    retrieval: { filters: FilterExpression | null; relaxation: Relaxation; filter_used: FilterExpression | null; hits: number; rows_scanned: number };
     timings_ms: StageTimings;
     loader: Record<string, unknown>;
   };

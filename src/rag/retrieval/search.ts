@@ -1,40 +1,54 @@
 /**
- * The search stage: the filtered vector pass, a global (unfiltered) vector pass beside it, the
- * filtered lexical pass, and their fusion. All lists are in sentence rows.
+ * The search stage. One pass = the vector search and the lexical (BM25) search over the same row
+ * set, fused. `searchWithRelaxation` runs passes down a relaxation ladder (relax.ts) until top_k
+ * hits are found: the question's filter, then without its year clause, then without its section
+ * clause (the company clause stays), and only then everything (the global pass). All lists are in
+ * sentence rows.
  */
 import type { Scored } from '../vector/topk';
 import type { RowSet } from '../filters/rowSet';
+import { compileFilter } from '../filters/compile';
+import type { FilterExpression } from '../filters/expression';
 import { reciprocalRankFusion, type FusedHit, type RankedList } from './fusion';
 import type { RetrievalIndexes } from './indexes';
+import { relaxationLadder, type Relaxation } from './relax';
 
 export interface SearchSettings {
   topK: number;
   candidateMultiplier: number;
+  /**
+   * Cosine floor for vector hits of an UNFILTERED pass (a question with no entities, or the global
+   * rung of the ladder). Filtered passes are not cut: the filter is what makes a row relevant to the
+   * question there, ranking orders it, and top_k bounds it.
+   */
   minSimilarity: number;
+  /** Allow the last rung of the ladder (no filter at all) when the filtered rungs stay short. */
   globalPass: boolean;
   fusion: 'rrf' | 'vector' | 'lexical';
   rrfK: number;
   lexicalEnabled: boolean;
   /** Drop a hit whose text repeats a better hit of the same company (default true; eval turns it off to score exact ids). */
   dedupeText?: boolean;
+  /** Walk the relaxation ladder when the filter leaves fewer than top_k hits (default true; explicit filters are strict). */
+  relax?: boolean;
 }
+
+export type RankedHit = FusedHit & { similarity: number; relaxation: Relaxation };
 
 export interface SearchOutcome {
+  /** Vector hits, rung by rung (a later rung only adds rows not already listed). */
   vector: Scored[];
-  global: Scored[];
+  /** Lexical hits, likewise. */
   lexical: Scored[];
-  /** Best first, deduplicated; `score` is the fusion score, similarity the cosine. */
-  fused: Array<FusedHit & { similarity: number }>;
-  /** Vector rows scanned by both passes plus lexical postings read. */
+  /** Best first within each rung, rungs in ladder order, deduplicated; `score` is the fusion score, similarity the cosine. */
+  fused: RankedHit[];
+  /** Vector rows scanned plus lexical postings read, over every rung run. */
   rowsScanned: number;
+  /** The last rung run: 'none' when the question's own filter was enough. */
+  relaxation: Relaxation;
+  /** The filter of that rung (null: no filter). */
+  filterUsed: FilterExpression | null;
 }
-
-/**
- * Weight of the global pass in fusion. At 0.25 its best hit scores 0.25 / (rrf_k + 1), below rank
- * ~180 of a filtered list (rrf_k = 60): it backfills when the filter leaves few hits and never
- * outvotes what the question asked for.
- */
-export const GLOBAL_PASS_WEIGHT = 0.25;
 
 /**
  * Hits with fewer content terms are headings and stubs ("Risk Factors.", "Not applicable."): they
@@ -42,31 +56,72 @@ export const GLOBAL_PASS_WEIGHT = 0.25;
  */
 export const MIN_CONTENT_TERMS = 4;
 
-export function search(ix: RetrievalIndexes, question: string, query: Float32Array, rows: RowSet, s: SearchSettings): SearchOutcome {
+export interface PassOutcome {
+  vector: Scored[];
+  lexical: Scored[];
+  fused: FusedHit[];
+  rowsScanned: number;
+}
+
+/** One pass over a row set (null = every row): vector + lexical, fused, stubs dropped. */
+export function searchPass(ix: RetrievalIndexes, question: string, query: Float32Array, rows: RowSet, s: SearchSettings): PassOutcome {
   const candidates = s.topK * s.candidateMultiplier;
   const vectorRows = rows && ix.vectorRowOfSentence ? toVectorRows(rows, ix.vectorRowOfSentence) : rows;
   const toSentence = (hits: Scored[]) => (ix.sentenceRowOfVector ? hits.map((h) => ({ id: ix.sentenceRowOfVector![h.id], score: h.score })).filter((h) => h.id >= 0) : hits);
-
-  const filtered = ix.vector.search(query, { k: candidates, rows: vectorRows, minSimilarity: s.minSimilarity });
-  let rowsScanned = filtered.rowsScanned;
-  let global: Scored[] = [];
-  if (rows && s.globalPass) {
-    const g = ix.vector.search(query, { k: s.topK, minSimilarity: s.minSimilarity });
-    rowsScanned += g.rowsScanned;
-    global = toSentence(g.hits);
+  const cut = rows === null ? s.minSimilarity : undefined;
+  let vector: Scored[] = [];
+  let rowsScanned = 0;
+  if (s.fusion !== 'lexical') {
+    const v = ix.vector.search(query, { k: candidates, rows: vectorRows, minSimilarity: cut });
+    vector = toSentence(v.hits);
+    rowsScanned += v.rowsScanned;
   }
-  const vector = toSentence(filtered.hits);
   const lexical = s.lexicalEnabled && s.fusion !== 'vector' ? ix.lexical.search(question, { k: candidates, rows }).hits : [];
-
   const lists: RankedList[] =
-    s.fusion === 'vector'
-      ? [{ name: 'vector', hits: vector }, { name: 'global', hits: global, weight: GLOBAL_PASS_WEIGHT }]
-      : s.fusion === 'lexical'
-        ? [{ name: 'lexical', hits: lexical }]
-        : [{ name: 'vector', hits: vector }, { name: 'lexical', hits: lexical }, { name: 'global', hits: global, weight: GLOBAL_PASS_WEIGHT }];
-  const merged = reciprocalRankFusion(lists, s.rrfK).filter((h) => ix.lexical.termCount(h.row) >= MIN_CONTENT_TERMS);
-  const fused = (s.dedupeText === false ? merged : dedupeByText(ix, merged)).map((f) => ({ ...f, similarity: similarityOf(ix, f.row, query, vector, global) }));
-  return { vector, global, lexical, fused, rowsScanned };
+    s.fusion === 'vector' ? [{ name: 'vector', hits: vector }] : s.fusion === 'lexical' ? [{ name: 'lexical', hits: lexical }] : [{ name: 'vector', hits: vector }, { name: 'lexical', hits: lexical }];
+  const fused = reciprocalRankFusion(lists, s.rrfK).filter((h) => ix.lexical.termCount(h.row) >= MIN_CONTENT_TERMS);
+  return { vector, lexical, fused, rowsScanned };
+}
+
+/**
+ * Runs passes down the ladder until top_k hits (after stub and repeat removal) are collected. A later
+ * rung only appends rows not already found, after every hit of the rungs before it, so a relaxed
+ * filter can fill the gap but never outrank what the question asked for.
+ */
+export function searchWithRelaxation(ix: RetrievalIndexes, question: string, query: Float32Array, filter: FilterExpression | null, s: SearchSettings): SearchOutcome {
+  const ladder = s.relax === false ? [{ relaxation: 'none' as Relaxation, filter }] : relaxationLadder(filter, { global: s.globalPass });
+  const out: SearchOutcome = { vector: [], lexical: [], fused: [], rowsScanned: 0, relaxation: 'none', filterUsed: filter };
+  const seen = { vector: new Set<number>(), lexical: new Set<number>(), fused: new Set<number>(), text: new Set<string>() };
+  for (const rung of ladder) {
+    const rows = compileFilter(rung.filter, ix.columns);
+    const pass = searchPass(ix, question, query, rows, s);
+    out.rowsScanned += pass.rowsScanned;
+    out.relaxation = rung.relaxation;
+    out.filterUsed = rung.filter;
+    appendNew(out.vector, pass.vector, seen.vector);
+    appendNew(out.lexical, pass.lexical, seen.lexical);
+    for (const h of pass.fused) {
+      if (seen.fused.has(h.row)) continue;
+      seen.fused.add(h.row);
+      if (s.dedupeText !== false) {
+        // Boilerplate repeats across years; the same text from the same company is one source.
+        const key = `${ix.sentences.cik_int[h.row]}|${ix.sentences.sentence[h.row].trim().toLowerCase()}`;
+        if (seen.text.has(key)) continue;
+        seen.text.add(key);
+      }
+      out.fused.push({ ...h, similarity: similarityOf(ix, h.row, query, pass.vector), relaxation: rung.relaxation });
+    }
+    if (out.fused.length >= s.topK) break;
+  }
+  return out;
+}
+
+function appendNew(into: Scored[], hits: Scored[], seen: Set<number>): void {
+  for (const h of hits) {
+    if (seen.has(h.id)) continue;
+    seen.add(h.id);
+    into.push(h);
+  }
 }
 
 function toVectorRows(rows: Int32Array, map: Int32Array): Int32Array {
@@ -75,19 +130,8 @@ function toVectorRows(rows: Int32Array, map: Int32Array): Int32Array {
   return Int32Array.from(out).sort();
 }
 
-function similarityOf(ix: RetrievalIndexes, row: number, query: Float32Array, ...lists: Scored[][]): number {
-  for (const l of lists) for (const h of l) if (h.id === row) return h.score;
+function similarityOf(ix: RetrievalIndexes, row: number, query: Float32Array, vector: Scored[]): number {
+  for (const h of vector) if (h.id === row) return h.score;
   const v = ix.vectorRowOfSentence ? ix.vectorRowOfSentence[row] : row;
   return v >= 0 ? ix.vector.similarity(v, query) : 0;
-}
-
-/** Boilerplate repeats across years; the same text from the same company is one source. */
-function dedupeByText(ix: RetrievalIndexes, hits: FusedHit[]): FusedHit[] {
-  const seen = new Set<string>();
-  return hits.filter((h) => {
-    const key = `${ix.sentences.cik_int[h.row]}|${ix.sentences.sentence[h.row].trim().toLowerCase()}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -27,7 +27,7 @@ afterEach(async () => {
 
 describe('answerQuery against the local Bedrock emulator', () => {
   it('answers from the right company and year, with the KPI block, tokens, cost and stage timings', async () => {
-    // top_k 3: the 2018 filter holds 6 rows; beyond them the global pass backfills from other years.
+    // top_k 3: the 2018 filter holds 6 rows, enough without relaxing to other years.
     const r = (await answerQuery("What was Walmart's revenue in fiscal 2018?", { engine, topK: 3 })) as QueryResponse;
     expect(isQueryError(r)).toBe(false);
     expect(r.sources.length).toBeGreaterThan(0);
@@ -49,9 +49,21 @@ describe('answerQuery against the local Bedrock emulator', () => {
   });
 
   it('restricts to the Risk Factors section and keeps sentence order in the context', async () => {
-    const r = (await answerQuery('What regulatory risks does Netflix highlight in its Risk Factors?', { engine })) as QueryResponse;
+    // top_k 2: Netflix's Risk Factors hold 3 rows here, so no relaxation.
+    const r = (await answerQuery('What regulatory risks does Netflix highlight in its Risk Factors?', { engine, topK: 2 })) as QueryResponse;
+    expect(r.sources).toHaveLength(2);
     expect(r.sources.every((s) => s.company === 'NETFLIX INC' && s.section === 'Item 1A: Risk Factors')).toBe(true);
+    expect(r.metadata.retrieval.relaxation).toBe('none');
     expect(r.answer).toMatch(/net neutrality|regulation/i);
+  });
+
+  it('relaxes a short filter within the company before going to other companies', async () => {
+    // Default top_k 10: Netflix has 3 Risk Factors rows and 1 MD&A row in this corpus; the rest come from the global rung, after them.
+    const r = (await answerQuery('What regulatory risks does Netflix highlight in its Risk Factors?', { engine })) as QueryResponse;
+    expect(r.sources.slice(0, 3).every((s) => s.company === 'NETFLIX INC' && s.section === 'Item 1A: Risk Factors')).toBe(true);
+    expect(r.sources[3]).toMatchObject({ company: 'NETFLIX INC', section: 'Item 7: Management Discussion & Analysis (MD&A)' });
+    expect(r.sources.slice(4).every((s) => s.company !== 'NETFLIX INC')).toBe(true);
+    expect(r.metadata.retrieval).toMatchObject({ relaxation: 'global', filter_used: null });
   });
 
   it('uses the serving model asked for, with the same request shape', async () => {
