@@ -2,23 +2,30 @@
  * `larder eval [--gold FILE]` (`npm run eval`): retrieval recall@5/10/30 and MRR on a gold QA file
  * in the FinSights P3 schema, for vector-only, lexical-only and fused retrieval — overall, by
  * difficulty and by retrieval scope. Items whose evidence is not in the corpus are listed, not scored.
- * Writes the full report to eval-results/.
+ * `larder eval --bundles [--split dev|heldout|all]`: the same on questions generated from the
+ * FinSights evidence bundles (src/rag/eval/bundles.ts). Writes the full report to eval-results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliUsageError, defineCommand } from '../command';
 import { loadConfig } from '../../config';
 import { openLocalQueryEngine } from '../../rag/localRuntime';
-import { readGoldFile } from '../../rag/eval/gold';
+import { readGoldFile, type GoldItem } from '../../rag/eval/gold';
+import { BUNDLE_SPLITS, readBundleGold } from '../../rag/eval/bundles';
 import { EVAL_MODES, runEval, type EvalReport } from '../../rag/eval/runEval';
 import type { Aggregate } from '../../rag/eval/metrics';
 
 const DEFAULT_GOLD = '../shared/data/finsights/p3_gold_P3_v1_auto.json';
+const DEFAULT_TREND_BUNDLES = '../shared/data/finsights/goldp3_v3_trend_bundles.json';
+const DEFAULT_CROSS_COMPANY_BUNDLES = '../shared/data/finsights/goldp3_v4_cross_company_bundles.json';
 
 export default defineCommand({
-  meta: { name: 'eval', description: 'Retrieval recall and MRR on a gold QA file', usage: 'eval [--gold FILE] [--out DIR] [--json]' },
+  meta: { name: 'eval', description: 'Retrieval recall and MRR on a gold QA file', usage: 'eval [--gold FILE | --bundles [--split dev|heldout|all]] [--limit N] [--out DIR] [--json]' },
   args: {
     gold: { type: 'string', description: 'gold QA JSON (FinSights P3 schema); default ../shared/data/finsights/p3_gold_P3_v1_auto.json next to the project' },
+    bundles: { type: 'boolean', description: 'questions generated from the FinSights trend and cross-company evidence bundles instead of a gold file', default: false },
+    split: { type: 'string', description: 'with --bundles: dev (tune on it), heldout (report it; the default) or all' },
+    limit: { type: 'string', description: 'score only the first N items (a quick look; report full runs)' },
     out: { type: 'string', description: 'directory for the JSON report; default eval-results/ in the project' },
     'min-similarity': { type: 'string', description: 'override retrieval.min_similarity for this run (e.g. --min-similarity=-1: no cut)' },
     json: { type: 'boolean', description: 'print the report JSON instead of tables', default: false },
@@ -28,8 +35,26 @@ export default defineCommand({
     // Paths given on the command line are relative to the working directory; defaults to the project.
     // The gold file is read first: a typo fails before any data or service is touched.
     const rootDir = loadConfig(args.config).rootDir;
-    const goldPath = args.gold ? resolve(args.gold) : resolve(rootDir, DEFAULT_GOLD);
-    const gold = readGoldFile(goldPath);
+    if (args.bundles && args.gold) throw new CliUsageError('--bundles and --gold: give one or the other');
+    if (args.split !== undefined && !args.bundles) throw new CliUsageError('--split: only with --bundles');
+    const split = args.split ?? 'heldout';
+    if (![...BUNDLE_SPLITS, 'all'].includes(split)) throw new CliUsageError(`--split: expected dev, heldout or all, found "${split}"`);
+    let goldPath: string;
+    let gold: GoldItem[];
+    if (args.bundles) {
+      const trend = resolve(rootDir, DEFAULT_TREND_BUNDLES);
+      const cross = resolve(rootDir, DEFAULT_CROSS_COMPANY_BUNDLES);
+      goldPath = `${trend} + ${cross} (generated questions, split ${split})`;
+      gold = readBundleGold(trend, cross).filter((g) => split === 'all' || g.split === split);
+    } else {
+      goldPath = args.gold ? resolve(args.gold) : resolve(rootDir, DEFAULT_GOLD);
+      gold = readGoldFile(goldPath);
+    }
+    if (args.limit !== undefined) {
+      const n = Number(args.limit);
+      if (!Number.isInteger(n) || n < 1) throw new CliUsageError(`--limit: expected a positive whole number, found "${args.limit}"`);
+      gold = gold.slice(0, n);
+    }
     const minSimilarity = args['min-similarity'] === undefined ? undefined : Number(args['min-similarity']);
     if (minSimilarity !== undefined && !(minSimilarity >= -1 && minSimilarity <= 1)) throw new CliUsageError(`--min-similarity: expected a number from -1 to 1, found "${args['min-similarity']}"`);
     const local = await openLocalQueryEngine({ configPath: args.config });
@@ -64,13 +89,16 @@ export function renderReport(r: EvalReport, goldPath: string): string {
   add('overall', r.overall);
   for (const [g, v] of Object.entries(r.by_difficulty)) add(`difficulty=${g}`, v);
   for (const [g, v] of Object.entries(r.by_scope)) add(`scope=${g}`, v);
+  for (const [g, v] of Object.entries(r.by_split ?? {})) add(`split=${g}`, v);
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i])).join('  ');
   lines.push(fmt(header), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(fmt));
   if (r.absent.count) {
     lines.push('', 'not scored (evidence not in the corpus):');
-    for (const a of r.absent.items) lines.push(`  ${a.question_id}  ${a.question}  missing: ${a.missing.join(', ')}`);
+    for (const a of r.absent.items.slice(0, 20)) lines.push(`  ${a.question_id}  ${a.question}  missing: ${a.missing.join(', ')}`);
+    if (r.absent.count > 20) lines.push(`  … and ${r.absent.count - 20} more (all in the JSON report)`);
   }
-  lines.push('', `min_similarity ${r.settings.min_similarity}; ${r.ms_per_item} ms per item (retrieval incl. query embedding), kernel ${r.settings.vector_kernel}, embeddings ${r.settings.embedding_model}`);
+  lines.push('', `relaxation rungs the items ended on: ${Object.entries(r.relaxations).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  lines.push(`min_similarity ${r.settings.min_similarity} (unfiltered passes only); ${r.ms_per_item} ms per item (retrieval incl. query embedding), kernel ${r.settings.vector_kernel}, embeddings ${r.settings.embedding_model}`);
   return lines.join('\n');
 }

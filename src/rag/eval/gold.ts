@@ -11,6 +11,8 @@ export interface GoldItem {
   evidence_sentence_ids: string[];
   difficulty: string;
   retrieval_scope: string;
+  /** Generated sets (bundles.ts) say which half an item is in: dev (tune on it) or heldout. */
+  split?: string;
 }
 
 export function readGoldFile(path: string): GoldItem[] {

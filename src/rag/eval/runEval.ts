@@ -1,12 +1,10 @@
 /**
  * The retrieval eval: for every gold item whose evidence sentences exist in the corpus, one
- * retrieval (entities → filter → embedding → search) and three rankings scored from it —
- * vector-only (the filtered vector pass fused with the global pass), lexical-only (BM25 under the
- * same filter) and fused (what answers use). Items whose evidence is absent are counted and listed.
+ * retrieval (entities → filter → embedding → search down the relaxation ladder) and three rankings
+ * scored from it — vector-only (the vector hits, rung by rung), lexical-only (BM25 hits under the
+ * same rungs) and fused (what answers use). Items whose evidence is absent are counted and listed.
  */
 import type { QueryEngine } from '../engine';
-import { reciprocalRankFusion } from '../retrieval/fusion';
-import { GLOBAL_PASS_WEIGHT } from '../retrieval/search';
 import type { GoldItem } from './gold';
 import { aggregate, RECALL_AT, scoreRanking, type Aggregate, type ItemScores } from './metrics';
 
@@ -20,6 +18,8 @@ export interface EvalItemResult {
   retrieval_scope: string;
   evidence: string[];
   filters: unknown;
+  relaxation: string;
+  split?: string;
   scores: Record<EvalMode, ItemScores>;
 }
 
@@ -31,6 +31,10 @@ export interface EvalReport {
   overall: Record<EvalMode, Aggregate>;
   by_difficulty: Record<string, Record<EvalMode, Aggregate>>;
   by_scope: Record<string, Record<EvalMode, Aggregate>>;
+  /** Only for generated sets whose items carry a split. */
+  by_split?: Record<string, Record<EvalMode, Aggregate>>;
+  /** How many scored items each relaxation rung ended on. */
+  relaxations: Record<string, number>;
   items: EvalItemResult[];
   ms_per_item: number;
 }
@@ -57,9 +61,8 @@ export async function runEval(engine: QueryEngine, gold: readonly GoldItem[], op
     const run = await engine.retrieve(item.question_text, settings);
     const ids = (rows: number[]) => rows.map((r) => ix.sentences.sentenceID[r]);
     const o = run.outcome;
-    const vectorOnly = reciprocalRankFusion([{ name: 'vector', hits: o.vector }, { name: 'global', hits: o.global, weight: GLOBAL_PASS_WEIGHT }], settings.rrfK);
     const rankings: Record<EvalMode, string[]> = {
-      vector: ids(vectorOnly.map((h) => h.row)),
+      vector: ids(o.vector.map((h) => h.id)),
       lexical: ids(o.lexical.map((h) => h.id)),
       fused: ids(o.fused.map((h) => h.row)),
     };
@@ -70,6 +73,8 @@ export async function runEval(engine: QueryEngine, gold: readonly GoldItem[], op
       retrieval_scope: item.retrieval_scope,
       evidence: present,
       filters: run.filter,
+      relaxation: o.relaxation,
+      ...(item.split !== undefined ? { split: item.split } : {}),
       scores: Object.fromEntries(EVAL_MODES.map((m) => [m, scoreRanking(rankings[m], present)])) as Record<EvalMode, ItemScores>,
     };
     results.push(r);
@@ -89,6 +94,8 @@ export async function runEval(engine: QueryEngine, gold: readonly GoldItem[], op
     overall: byMode(results),
     by_difficulty: group((x) => x.difficulty),
     by_scope: group((x) => x.retrieval_scope),
+    ...(results.some((x) => x.split !== undefined) ? { by_split: group((x) => x.split ?? 'none') } : {}),
+    relaxations: results.reduce<Record<string, number>>((acc, x) => ((acc[x.relaxation] = (acc[x.relaxation] ?? 0) + 1), acc), {}),
     items: results,
     ms_per_item: results.length ? Math.round(((performance.now() - t0) / results.length) * 100) / 100 : 0,
   };

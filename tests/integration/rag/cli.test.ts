@@ -71,4 +71,20 @@ describe.skipIf(!haveData)('larder ask / eval', () => {
     expect(Object.keys(report.overall)).toEqual(['vector', 'lexical', 'fused']);
     expect(report.overall.fused.recall['@30']).toBe(1);
   });
+
+  it('eval --bundles scores generated questions of one split and groups them by split', async () => {
+    const { code, out } = await capture(['eval', '--bundles', '--split', 'dev', '--limit', '12', '--out', dir]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/generated questions, split dev/);
+    const report = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+    expect(report.gold_items).toBe(12);
+    expect(Object.keys(report.by_split)).toEqual(['dev']);
+    expect(report.items[0].question).toMatch(/^What (did .+ report about .+|.+ did .+ describe) in \d{4}\?$/);
+    expect(Object.values(report.relaxations as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(report.scored);
+  });
+
+  it('eval rejects --split without --bundles and a bad --limit', async () => {
+    expect((await capture(['eval', '--split', 'dev'])).err).toMatch(/--split: only with --bundles/);
+    expect((await capture(['eval', '--bundles', '--limit', '0'])).err).toMatch(/--limit: expected a positive whole number/);
+  });
 });
