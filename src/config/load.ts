@@ -21,13 +21,17 @@ export interface LarderConfig extends RawConfig {
 
 export const DEFAULT_CONFIG_FILE = 'ml_config.yaml';
 
-/** Finds the config: explicit path, else LARDER_CONFIG, else ml_config.yaml in cwd or the project root. */
+/**
+ * Finds the config: explicit path, else LARDER_CONFIG, else ml_config.yaml in LAMBDA_TASK_ROOT (inside
+ * Lambda: the package's own copy, whatever the cwd), in cwd, or in the project root (from sources; in a
+ * bundle import.meta.url is the bundle, so that last guess only helps unbundled code).
+ */
 export function resolveConfigPath(path?: string, env: Env = process.env): string {
   const explicit = path ?? readEnvOverrides(env).configPath;
   if (explicit) return isAbsolute(explicit) ? explicit : resolve(process.cwd(), explicit);
   const candidates = [
-    resolve(process.cwd(), DEFAULT_CONFIG_FILE),
     env.LAMBDA_TASK_ROOT ? resolve(env.LAMBDA_TASK_ROOT, DEFAULT_CONFIG_FILE) : undefined,
+    resolve(process.cwd(), DEFAULT_CONFIG_FILE),
     resolve(dirname(new URL(import.meta.url).pathname), '../..', DEFAULT_CONFIG_FILE),
   ].filter((p): p is string => Boolean(p));
   return candidates.find((p) => existsSync(p)) ?? candidates[0];

@@ -1,14 +1,20 @@
 /**
- * The bundle step (`npm run build`): esbuild per function with the template's Metadata.BuildProperties,
- * as `sam build` would, into `<outDir>/<LogicalId>/`, plus ml_config.yaml (the config is found through
- * LAMBDA_TASK_ROOT). Native packages stay External (nodejs-polars ships a .node binary); the report
- * adds the node_modules each function needs to its bundle and compares the sum with Lambda's 250 MB
- * unzipped limit for .zip packages.
+ * The bundle step (`npm run build`, and `sam build` through the Makefile): esbuild per function with
+ * the template's Metadata.BuildProperties into `<outDir>/<LogicalId>/` (or, for SAM, straight into
+ * its ARTIFACTS_DIR), plus what the code reads from LAMBDA_TASK_ROOT at run time:
+ *   - ml_config.yaml (resolveConfigPath looks in LAMBDA_TASK_ROOT first);
+ *   - for functions that contain the data loader, the `lambda_source: package` tables from data_cache/
+ *     at `data_cache/<local_path>` (tablePackagePath), with the data's NOTICE and MIT licence.
+ * Native packages stay External (nodejs-polars ships a .node binary); a deployable package
+ * (`copyExternals`) gets them for Lambda's platform (linux, the function's architecture, glibc) and
+ * fails clearly when that native package is not installed. The report adds the node_modules each
+ * function needs to its bundle and compares the sum with Lambda's 250 MB unzipped limit.
  */
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { loadConfig, localCacheDir, tableLocalPath, tablePackagePath, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
 import { splitHandler } from './handlerLocation';
 import type { FunctionDefinition, LoadedTemplate } from './template';
@@ -24,7 +30,25 @@ export interface BundleReport {
   externals: { name: string; bytes: number }[];
   totalBytes: number;
   fitsZipLimit: boolean;
+  /** `lambda_source: package` tables copied into the package (functions containing the data loader). */
+  packagedTables: { table: string; bytes: number }[];
+  /** Package-shipped tables not found in data_cache/ (run `npm run build:data`); the loader reads them from S3 then. */
+  missingTables: string[];
 }
+
+/** Lambda's platform for native packages: linux, the function's architecture, glibc (Amazon Linux 2023). */
+export interface NativeTarget {
+  os: 'linux';
+  cpu: 'x64' | 'arm64';
+  libc: 'glibc';
+}
+
+export function lambdaNativeTarget(architecture: string): NativeTarget {
+  return { os: 'linux', cpu: architecture === 'arm64' ? 'arm64' : 'x64', libc: 'glibc' };
+}
+
+/** The module whose presence in a bundle means the function reads tables, so it gets the package-shipped ones. */
+const DATA_LOADER_MODULE = 'src/loader/s3StreamingLoader.ts';
 
 export interface BundleOptions {
   template: LoadedTemplate;
@@ -39,9 +63,22 @@ export interface BundleOptions {
   linkExternals?: boolean;
   /** Project root: where node_modules and ml_config.yaml are. */
   rootDir: string;
+  /**
+   * Write the one selected function (`only: [id]`) straight into this directory instead of
+   * `<outDir>/<LogicalId>/` — SAM's ARTIFACTS_DIR. Its contents are replaced, the directory kept.
+   */
+  artifactsDir?: string;
+  /** Fail when a package-shipped table is missing from data_cache/ (default: warn; the loader falls back to S3). */
+  requirePackageTables?: boolean;
 }
 
 export async function bundleFunctions(options: BundleOptions): Promise<BundleReport[]> {
+  if (options.artifactsDir !== undefined) {
+    const ids = options.template.functions.map((f) => f.logicalId);
+    if (options.only?.length !== 1 || !ids.includes(options.only[0])) {
+      throw new LarderError('VALIDATION', `artifactsDir builds exactly one function of the template (${ids.join(', ')}); got ${JSON.stringify(options.only ?? [])}`);
+    }
+  }
   const reports: BundleReport[] = [];
   for (const fn of options.template.functions) {
     if (options.only?.length && !options.only.includes(fn.logicalId)) continue;
@@ -52,16 +89,15 @@ export async function bundleFunctions(options: BundleOptions): Promise<BundleRep
 
 async function bundleFunction(fn: FunctionDefinition, options: BundleOptions): Promise<BundleReport> {
   const props = fn.esbuild;
-  const skipped = (reason: string): BundleReport => ({ logicalId: fn.logicalId, status: 'skipped', reason, bundleBytes: 0, externals: [], totalBytes: 0, fitsZipLimit: true });
-  if (!props) return skipped('no Metadata.BuildMethod esbuild');
+  const skipped = (reason: string): BundleReport => ({ logicalId: fn.logicalId, status: 'skipped', reason, bundleBytes: 0, externals: [], totalBytes: 0, fitsZipLimit: true, packagedTables: [], missingTables: [] });
+  if (!props) return skipped('no esbuild BuildProperties in Metadata (BuildMethod esbuild or makefile)');
   const { modulePath } = splitHandler(fn.handler);
   const entryPoints = (props.EntryPoints?.length ? props.EntryPoints : [modulePath + '.ts']).map((p) => resolve(fn.codeDir, p));
   const missing = entryPoints.filter((p) => !existsSync(p));
   if (missing.length) return skipped(`entry point ${missing.join(', ')} does not exist yet`);
 
-  const outDir = resolve(options.outDir, fn.logicalId);
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  const outDir = options.artifactsDir !== undefined ? resolve(options.artifactsDir) : resolve(options.outDir, fn.logicalId);
+  emptyDirectory(outDir);
   const esbuildOptions: BuildOptions = {
     entryPoints,
     outdir: outDir,
@@ -85,23 +121,118 @@ async function bundleFunction(fn: FunctionDefinition, options: BundleOptions): P
     throw new LarderError('INTERNAL', `${fn.logicalId}: esbuild failed: ${(err as Error).message.split('\n').slice(0, 6).join('\n')}`, { cause: err });
   }
   const configFile = join(options.rootDir, 'ml_config.yaml');
-  if (existsSync(configFile)) cpSync(configFile, join(outDir, 'ml_config.yaml'));
+  let packagedTables: BundleReport['packagedTables'] = [];
+  let missingTables: string[] = [];
+  if (existsSync(configFile)) {
+    cpSync(configFile, join(outDir, 'ml_config.yaml'));
+    if (containsModule(metafile, options.rootDir, DATA_LOADER_MODULE)) {
+      ({ packagedTables, missingTables } = copyPackageTables(loadConfig(configFile, {}), outDir));
+      if (missingTables.length && options.requirePackageTables) {
+        throw new LarderError('NOT_FOUND', `${fn.logicalId}: package-shipped tables missing from data_cache/: ${missingTables.join(', ')} (run \`npm run build:data\` first)`);
+      }
+    }
+  }
 
   const bundleBytes = directoryBytes(outDir);
-  const externals = [...externalPackages(metafile)].map((name) => ({ name, bytes: packageClosureBytes(name, options.rootDir) }));
+  // A deployable package carries only Lambda's native binaries; a local run (linkExternals) the host's.
+  const target = options.copyExternals ? lambdaNativeTarget(fn.architecture) : undefined;
+  const externals = [...externalPackages(metafile)].map((name) => {
+    const closure = packageClosure(name, options.rootDir).filter((dir) => !target || fitsTarget(dir, target));
+    if (target) requireNativePackages(fn.logicalId, closure, target, options.rootDir);
+    return { name, closure, bytes: closure.reduce((n, dir) => n + directoryBytes(dir), 0) };
+  });
   if (options.copyExternals || options.linkExternals) {
     const modules = join(options.rootDir, 'node_modules');
-    for (const { name } of externals) {
-      for (const dir of packageClosure(name, options.rootDir)) {
-        const target = join(outDir, 'node_modules', dir.slice(modules.length + 1));
-        mkdirSync(dirname(target), { recursive: true });
-        if (options.copyExternals) cpSync(dir, target, { recursive: true, dereference: true });
-        else symlinkSync(dir, target, 'dir');
+    for (const { closure } of externals) {
+      for (const dir of closure) {
+        const dest = join(outDir, 'node_modules', dir.slice(modules.length + 1));
+        mkdirSync(dirname(dest), { recursive: true });
+        if (options.copyExternals) cpSync(dir, dest, { recursive: true, dereference: true });
+        else symlinkSync(dir, dest, 'dir');
       }
     }
   }
   const totalBytes = bundleBytes + externals.reduce((n, e) => n + e.bytes, 0);
-  return { logicalId: fn.logicalId, status: 'built', outDir, bundleBytes, externals, totalBytes, fitsZipLimit: totalBytes <= LAMBDA_UNZIPPED_LIMIT_BYTES };
+  return {
+    logicalId: fn.logicalId,
+    status: 'built',
+    outDir,
+    bundleBytes,
+    externals: externals.map(({ name, bytes }) => ({ name, bytes })),
+    totalBytes,
+    fitsZipLimit: totalBytes <= LAMBDA_UNZIPPED_LIMIT_BYTES,
+    packagedTables,
+    missingTables,
+  };
+}
+
+/** Empties a directory, keeping it (SAM created ARTIFACTS_DIR and copies from it afterwards). */
+function emptyDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+}
+
+function containsModule(metafile: Metafile, rootDir: string, module: string): boolean {
+  return Object.keys(metafile.inputs).some((input) => relative(rootDir, resolve(input)).split('\\').join('/') === module);
+}
+
+/** Copies every `lambda_source: package` table to `<outDir>/data_cache/<local_path>`, with the data's notice and licence. */
+function copyPackageTables(config: LarderConfig, outDir: string): Pick<BundleReport, 'packagedTables' | 'missingTables'> {
+  const packagedTables: BundleReport['packagedTables'] = [];
+  const missingTables: string[] = [];
+  for (const [table, t] of Object.entries(config.tables)) {
+    if (t.lambda_source !== 'package') continue;
+    const source = tableLocalPath(config, table);
+    if (!existsSync(source)) {
+      missingTables.push(table);
+      continue;
+    }
+    const dest = tablePackagePath(config, table, outDir);
+    mkdirSync(dirname(dest), { recursive: true });
+    cpSync(source, dest);
+    packagedTables.push({ table, bytes: statSync(dest).size });
+  }
+  if (packagedTables.length) {
+    // The FinSights data is MIT-licensed: its notice travels with every copy.
+    for (const file of ['NOTICE.md', 'LICENSE.FinSights.txt']) {
+      const source = join(localCacheDir(config), file);
+      if (existsSync(source)) cpSync(source, join(outDir, 'data_cache', file));
+    }
+  }
+  return { packagedTables, missingTables };
+}
+
+/** False for a package whose package.json `os`/`cpu`/`libc` exclude the target (another platform's native binary). */
+function fitsTarget(dir: string, target: NativeTarget): boolean {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { os?: string[]; cpu?: string[]; libc?: string[] };
+  // npm's rule: a value must be listed (when any value is listed without '!') and not negated.
+  const allows = (list: string[] | undefined, value: string) => {
+    const positive = (list ?? []).filter((v) => !v.startsWith('!'));
+    return (positive.length === 0 || positive.includes(value)) && !(list ?? []).includes(`!${value}`);
+  };
+  return allows(pkg.os, target.os) && allows(pkg.cpu, target.cpu) && allows(pkg.libc, target.libc);
+}
+
+/**
+ * A package that ships per-platform binaries as optional dependencies named `<name>-<os>-<cpu>-gnu`
+ * (the napi-rs convention, e.g. nodejs-polars-linux-x64-gnu) must have Lambda's one installed, or the
+ * package would fail to load in Lambda. npm installs only the host's: build on Linux x64, e.g. in
+ * SAM's build container (`sam build --use-container`).
+ */
+function requireNativePackages(logicalId: string, closure: string[], target: NativeTarget, rootDir: string): void {
+  for (const dir of closure) {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; optionalDependencies?: Record<string, string> };
+    const wanted = Object.keys(pkg.optionalDependencies ?? {}).find((dep) => dep.endsWith(`-${target.os}-${target.cpu}-gnu`));
+    if (wanted && !existsSync(join(rootDir, 'node_modules', wanted, 'package.json'))) {
+      const installed = Object.keys(pkg.optionalDependencies ?? {}).filter((dep) => existsSync(join(rootDir, 'node_modules', dep, 'package.json')));
+      throw new LarderError(
+        'NOT_FOUND',
+        `${logicalId}: ${pkg.name} needs its native package for Lambda (${wanted}), which is not installed ` +
+          `(installed: ${installed.join(', ') || 'none'}). npm installs only the host's platform: build on Linux ${target.cpu} ` +
+          '(`sam build --use-container`, or `npm ci` on such a machine).',
+      );
+    }
+  }
 }
 
 /** SAM writes esbuild's maps as ["key=value", …] (e.g. OutExtension: [".js=.mjs"]). */
@@ -140,10 +271,6 @@ function packageClosure(name: string, rootDir: string, seen = new Set<string>())
   return [...seen];
 }
 
-function packageClosureBytes(name: string, rootDir: string): number {
-  return packageClosure(name, rootDir).reduce((n, dir) => n + directoryBytes(dir), 0);
-}
-
 function directoryBytes(dir: string): number {
   let total = 0;
   for (const entry of readdirSync(dir)) {
@@ -167,6 +294,10 @@ export function formatBundleReport(reports: BundleReport[]): string {
     const ext = r.externals.map((e) => `${e.name} ${mb(e.bytes)}`).join(', ') || '—';
     const verdict = r.fitsZipLimit ? `fits (${((r.totalBytes / LAMBDA_UNZIPPED_LIMIT_BYTES) * 100).toFixed(0)}%)` : 'TOO BIG: use a container image';
     lines.push(`${r.logicalId.padEnd(24)} ${mb(r.bundleBytes).padEnd(11)} ${ext.padEnd(35)} ${mb(r.totalBytes).padEnd(10)} ${verdict}`);
+    if (r.packagedTables.length) lines.push(`${''.padEnd(24)} + data_cache/: ${r.packagedTables.map((t) => `${t.table} ${(t.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
+    if (r.missingTables.length) {
+      lines.push(`${''.padEnd(24)} ! not in data_cache/ (run \`npm run build:data\`), read from S3 instead: ${r.missingTables.join(', ')}`);
+    }
   }
   return lines.join('\n');
 }

@@ -40,7 +40,13 @@ export interface FunctionDefinition {
   architecture: string;
   environment: Record<string, string>;
   apiEvents: ApiEventRoute[];
-  /** Metadata.BuildProperties for BuildMethod esbuild (undefined when built another way). */
+  /** Metadata.BuildMethod (`makefile`, `esbuild`, …), when set. */
+  buildMethod?: string;
+  /**
+   * The esbuild options: Metadata.BuildProperties under BuildMethod esbuild (SAM runs esbuild) or
+   * makefile (the Makefile's build-<LogicalId> target runs scripts/build.ts, which reads them; SAM
+   * itself ignores BuildProperties there). Undefined when built another way.
+   */
   esbuild?: EsbuildProperties;
 }
 
@@ -189,7 +195,8 @@ function readFunction(logicalId: string, res: any, globals: Record<string, any>,
     architecture: Array.isArray(p.Architectures) ? String(p.Architectures[0]) : 'x86_64',
     environment,
     apiEvents,
-    esbuild: meta.BuildMethod === 'esbuild' ? (meta.BuildProperties ?? {}) : undefined,
+    buildMethod: typeof meta.BuildMethod === 'string' ? meta.BuildMethod : undefined,
+    esbuild: meta.BuildMethod === 'esbuild' || (meta.BuildMethod === 'makefile' && meta.BuildProperties) ? (meta.BuildProperties ?? {}) : undefined,
   };
 }
 
