@@ -17,5 +17,18 @@ need_docker() {
     exit 127
   fi
 }
-TEMPLATE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lambda_assets/template.yaml"
-ENV_VARS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lambda_assets/env.json"
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TEMPLATE="$PROJECT_ROOT/lambda_assets/template.yaml"
+# The --env-vars file for sam local: written for the ports of a running `larder services`
+# (.larder/sam-env.docker.json, hosts as host.docker.internal), else lambda_assets/env.json (fixed ports).
+sam_env_vars() {
+  (cd "$PROJECT_ROOT" && node --import tsx scripts/sam-env.ts "$@")
+}
+# sam local runs what sam build produced (BuildMethod makefile: the source tree has no handler files).
+BUILT_TEMPLATE="$PROJECT_ROOT/.aws-sam/build/template.yaml"
+need_built() {
+  if [ ! -f "$BUILT_TEMPLATE" ]; then
+    echo "no SAM build at $BUILT_TEMPLATE: run scripts/sam-build.sh first (sam local runs the built packages)" >&2
+    exit 2
+  fi
+}

@@ -5,26 +5,35 @@
  * table's keys and GSIs match the registry's own definition.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { loadTemplate, type FunctionDefinition } from '../../../src/local/template';
 import { locateHandler, splitHandler } from '../../../src/local/handlerLocation';
 import { LAMBDA_RESERVED_VARIABLES, readEnvVarsFile } from '../../../src/local/lambdaEnv';
 import { matchRoute, routesFromTemplate } from '../../../src/local/apiRoutes';
+import { SAM_FIXED_ENDPOINTS, containerReachable, isLoopbackOnly, samEnvVars } from '../../../src/local/samEnv';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const template = loadTemplate(join(ROOT, 'lambda_assets/template.yaml'));
 const fn = (id: string) => template.functions.find((f) => f.logicalId === id)!;
 
-/** Variables read by the code but never inside Lambda: the local services' fault rules and CLI debugging. */
-const HOST_ONLY_VARIABLES = new Set(['LARDER_FAULTS_S3', 'LARDER_FAULTS_DYNAMODB', 'LARDER_FAULTS_BEDROCK', 'LARDER_DEBUG']);
+/**
+ * Variables read by the code but never inside Lambda: the local services' fault rules, CLI debugging,
+ * and the SDK's Node-20 banner switch the CLI sets for itself (src/cli.ts).
+ */
+const HOST_ONLY_VARIABLES = new Set(['LARDER_FAULTS_S3', 'LARDER_FAULTS_DYNAMODB', 'LARDER_FAULTS_BEDROCK', 'LARDER_DEBUG', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED']);
 
 describe('lambda_assets/template.yaml', () => {
-  it('declares the four functions on nodejs22.x with esbuild metadata and nodejs-polars external', () => {
+  it('declares the four functions on nodejs22.x, built by the Makefile with esbuild settings and nodejs-polars external', () => {
     expect(template.functions.map((f) => f.logicalId).sort()).toEqual(['ArtifactFunction', 'DataLoaderTestFunction', 'IngestWorkerFunction', 'QueryFunction']);
     for (const f of template.functions) {
       expect(f.runtime).toBe('nodejs22.x');
+      // esbuild under SAM would leave out ml_config.yaml and the package-shipped tables; the Makefile's targets add them.
+      expect(f.buildMethod).toBe('makefile');
+      expect(f.codeDir, 'CodeUri is the project root, where the Makefile is').toBe(ROOT);
       expect(f.esbuild?.Format).toBe('esm');
       expect(f.esbuild?.External).toContain('nodejs-polars');
       expect(f.esbuild?.EntryPoints?.[0]).toBe(`src/handlers/${splitHandler(f.handler).modulePath}.ts`);
@@ -110,6 +119,82 @@ describe('lambda_assets/template.yaml', () => {
       expect(f, `env.json key ${key} is not a function`).toBeDefined();
       for (const k of Object.keys(vars)) expect(Object.keys(f.environment), `${key}.${k}`).toContain(k);
     }
+  });
+});
+
+describe('Makefile (sam build runs make build-<LogicalId> in CodeUri)', () => {
+  const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
+  it.each(['QueryFunction', 'ArtifactFunction', 'IngestWorkerFunction', 'DataLoaderTestFunction'])('has a build-%s target that runs scripts/build.ts for it into ARTIFACTS_DIR', (id) => {
+    const target = makefile.match(new RegExp(`^build-${id}:.*\\n((?:\\t.*\\n)+)`, 'm'));
+    expect(target, `build-${id}`).not.toBeNull();
+    expect(target![1]).toMatch(new RegExp(`\\$\\(BUILD_FUNCTION\\) ${id}$`, 'm'));
+    expect(makefile).toMatch(new RegExp(`^\\.PHONY:.*\\bbuild-${id}\\b`, 'm'));
+  });
+
+  it('builds with scripts/build.ts into $(ARTIFACTS_DIR), with npm ci when Lambda\'s native polars is missing', () => {
+    expect(makefile).toMatch(/^BUILD_FUNCTION = node --import tsx scripts\/build\.ts .*--artifacts-dir "\$\(ARTIFACTS_DIR\)" --function$/m);
+    expect(makefile).toMatch(/^LAMBDA_NATIVE_PACKAGE \?= nodejs-polars-linux-x64-gnu$/m);
+    expect(makefile).toContain('npm ci');
+    // Recipes must start with a tab, or make refuses the file.
+    for (const line of makefile.split('\n').filter((l) => /^ +\S/.test(l))) expect(line, 'recipe lines start with a tab').toMatch(/^\s+(echo|npm|fi|else|then)/);
+  });
+});
+
+describe('sam local --env-vars', () => {
+  it('lambda_assets/env.json is exactly samEnvVars() for the fixed ports', () => {
+    expect(JSON.parse(readFileSync(join(ROOT, 'lambda_assets/env.json'), 'utf8'))).toEqual(samEnvVars(template, SAM_FIXED_ENDPOINTS));
+  });
+
+  it('points containers at the running services through host.docker.internal, with only declared, non-reserved variables', () => {
+    const file = samEnvVars(template, { s3: 'http://127.0.0.1:41001', dynamodb: 'http://0.0.0.0:41002', bedrock: 'http://localhost:41003/', lambda: 'http://127.0.0.1:3001' }, { logLevel: 'debug' });
+    expect(file.Parameters).toEqual({
+      AWS_ENDPOINT_URL_S3: 'http://host.docker.internal:41001',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://host.docker.internal:41002',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://host.docker.internal:41003',
+      AWS_ENDPOINT_URL_LAMBDA: 'http://host.docker.internal:3001',
+      LARDER_LOG_LEVEL: 'debug',
+    });
+    expect(file.ArtifactFunction).toEqual({ INGEST_FUNCTION_NAME: 'IngestWorkerFunction' });
+    expect(Object.keys(file).sort()).toEqual(['ArtifactFunction', 'DataLoaderTestFunction', 'IngestWorkerFunction', 'Parameters', 'QueryFunction']);
+    for (const [key, vars] of Object.entries(file)) {
+      for (const k of Object.keys(vars)) {
+        expect(LAMBDA_RESERVED_VARIABLES.has(k) || /^AWS_(ACCESS|SECRET|SESSION|REGION|DEFAULT_REGION)/.test(k), `${key}.${k} is reserved: SAM sets it`).toBe(false);
+        const declaredBy = key === 'Parameters' ? template.functions : [fn(key)];
+        expect(declaredBy.some((f) => k in f.environment), `${key}.${k} is declared`).toBe(true);
+      }
+    }
+    expect(containerReachable('http://[::1]:8000')).toBe('http://host.docker.internal:8000');
+    expect(containerReachable('http://192.168.1.5:8000')).toBe('http://192.168.1.5:8000');
+    expect(isLoopbackOnly('http://127.0.0.1:1')).toBe(true);
+    expect(isLoopbackOnly('http://0.0.0.0:1')).toBe(false);
+  });
+
+  it('scripts/sam-env.ts writes the file for a running larder services and prints its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'larder-sam-env-'));
+    try {
+      // endpoints.json as `larder services --host 0.0.0.0` writes it; a live pid (ours) marks it running.
+      const endpoints = { s3: 'http://0.0.0.0:42001', dynamodb: 'http://0.0.0.0:42002', bedrock: 'http://0.0.0.0:42003' };
+      writeFileSync(join(dir, 'endpoints.json'), JSON.stringify({ endpoints, env: {}, pid: process.pid, startedAt: new Date().toISOString(), dataDir: dir }));
+      const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/sam-env.ts', '--data-dir', dir], { cwd: ROOT, encoding: 'utf8' }).trim();
+      expect(out).toBe(join(dir, 'sam-env.docker.json'));
+      const file = JSON.parse(readFileSync(out, 'utf8'));
+      expect(file).toEqual(samEnvVars(template, { ...endpoints, lambda: 'http://host.docker.internal:3001' }));
+      expect(file.Parameters.AWS_ENDPOINT_URL_S3).toBe('http://host.docker.internal:42001');
+
+      rmSync(join(dir, 'endpoints.json'));
+      const fallback = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/sam-env.ts', '--data-dir', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      expect(fallback).toBe(join(ROOT, 'lambda_assets/env.json'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it.each(['sam-invoke.sh', 'sam-start-api.sh', 'sam-start-lambda.sh'])('scripts/%s runs the built template with the generated env file and host.docker.internal', (name) => {
+    const text = readFileSync(join(ROOT, 'scripts', name), 'utf8');
+    expect(text).toContain('ENV_VARS="$(sam_env_vars');
+    expect(text).toMatch(/sam local \S+.* --template "\$BUILT_TEMPLATE" .*--env-vars "\$ENV_VARS" .*--add-host host\.docker\.internal:host-gateway/);
+    expect(text).toContain('need_built');
+    execFileSync('bash', ['-n', join(ROOT, 'scripts', name)]);
   });
 });
 
