@@ -12,6 +12,7 @@
  * not recognise) returns null and the caller decodes with nodejs-polars, which also produces the
  * precise error for bad data. So this never decides that a file is invalid; it only declines.
  */
+import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 
 interface Source {
@@ -107,18 +108,17 @@ export async function readParquetEmbeddingsFastAsync(path: string, idColumn = 's
     return vectors && strings && strings.rows === vectors.rows ? { vectors, strings } : null;
   });
   if (!plan) return null;
+  // The ids chunk is queued first and decoded as soon as it arrives, while the float runs still stream in.
   const idChunks = plan.strings.chunks.map((c) => ({ ...c, buf: Buffer.allocUnsafe(c.length) }));
-  const ok = await readRuns(path, [
-    ...idChunks.map((c) => ({ target: c.buf, offset: 0, position: c.position, length: c.length })),
-    ...vectorRuns(plan.vectors),
-  ], concurrency);
-  if (!ok) return null;
-  try {
-    const ids = decodeStrings(idChunks.map((c) => c.buf), plan.strings);
-    return ids && { ids, vectors: plan.vectors.vectors, rows: plan.vectors.rows, dims: plan.vectors.dims };
-  } catch {
-    return null;
-  }
+  const reading = readRuns(path, idChunks.map((c) => ({ target: c.buf, offset: 0, position: c.position, length: c.length })), 1).then((ok) => {
+    try {
+      return ok ? decodeStrings(idChunks.map((c) => c.buf), plan.strings) : null;
+    } catch {
+      return null;
+    }
+  });
+  const [ids, floatsOk] = await Promise.all([reading, readRuns(path, vectorRuns(plan.vectors), concurrency)]);
+  return ids && floatsOk ? { ids, vectors: plan.vectors.vectors, rows: plan.vectors.rows, dims: plan.vectors.dims } : null;
 }
 
 /**
@@ -255,11 +255,14 @@ function decodeStrings(chunks: Buffer[], plan: StringsPlan): string[] | null {
         continue;
       }
       if (n + numValues > plan.rows) return null;
+      // ASCII values (ids are): one native decode of the page, then substrings (no per-value decode).
+      const page = isAscii(buf.subarray(p, end)) ? buf.toString('latin1', p, end) : null;
+      const base = p;
       for (let k = 0; k < numValues; k++) {
         if (p + 4 > end) return null;
-        const len = buf.readUInt32LE(p);
-        if (p + 4 + len > end) return null;
-        out[n++] = buf.toString('utf8', p + 4, p + 4 + len);
+        const len = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24);
+        if (len < 0 || p + 4 + len > end) return null;
+        out[n++] = page !== null ? page.substring(p + 4 - base, p + 4 + len - base) : buf.toString('utf8', p + 4, p + 4 + len);
         p += 4 + len;
       }
       pos = end;

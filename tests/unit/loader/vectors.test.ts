@@ -94,20 +94,23 @@ describe('fast Parquet page reader', () => {
 
   it('reads the ids column too, the same as polars, sync and async, across many pages (no polars on the warm path)', async () => {
     const { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } = await import('../../../src/loader/parquetVectors');
-    const path = join(dir, 'ids.parquet');
-    const n = 60_000; // ids of ~20 bytes: more than one 1 MiB page
-    const ids = Array.from({ length: n }, (_, i) => `0000${i}_10-K_2020_section_7_${i % 997}${i % 7 === 0 ? '_ünï' : ''}`);
+    const n = 60_000; // ids of ~30 bytes: more than one 1 MiB page
     const v = sample(n, 4);
-    writeEmbeddingsParquet(path, ids, v, 4);
-    const polarsIds = pl.readParquet(path, { columns: ['sentenceID'] }).getColumn('sentenceID').toArray();
-    const sync = readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 4);
-    const fromBuffer = readParquetEmbeddingsFast(readFileSync(path), 'sentenceID', 'embedding', 4);
-    const async = await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', 4);
-    for (const r of [sync, fromBuffer, async]) {
-      expect(r).not.toBeNull();
-      expect(r!.ids).toEqual(polarsIds);
-      expect(r!.ids).toEqual(ids);
-      expect(Array.from(r!.vectors)).toEqual(Array.from(v));
+    // ASCII ids (decoded a page at a time) and some that are not (decoded one by one).
+    for (const accent of ['', '_ünï']) {
+      const path = join(dir, `ids${accent ? '-utf8' : ''}.parquet`);
+      const ids = Array.from({ length: n }, (_, i) => `0000${i}_10-K_2020_section_7_${i % 997}${i % 7 === 0 ? accent : ''}`);
+      writeEmbeddingsParquet(path, ids, v, 4);
+      const polarsIds = pl.readParquet(path, { columns: ['sentenceID'] }).getColumn('sentenceID').toArray();
+      const sync = readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 4);
+      const fromBuffer = readParquetEmbeddingsFast(readFileSync(path), 'sentenceID', 'embedding', 4);
+      const async = await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', 4);
+      for (const r of [sync, fromBuffer, async]) {
+        expect(r).not.toBeNull();
+        expect(r!.ids).toEqual(polarsIds);
+        expect(r!.ids).toEqual(ids);
+        expect(Array.from(r!.vectors)).toEqual(Array.from(v));
+      }
     }
   });
 
