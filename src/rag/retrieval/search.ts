@@ -66,6 +66,9 @@ export interface PassOutcome {
 /** One pass over a row set (null = every row): vector + lexical, fused, stubs dropped. */
 export function searchPass(ix: RetrievalIndexes, question: string, query: Float32Array, rows: RowSet, s: SearchSettings): PassOutcome {
   const candidates = s.topK * s.candidateMultiplier;
+  // In a filtered pass stubs never become candidates (O(rows selected)); unfiltered passes scan
+  // everything and drop them after fusion (searchWithRelaxation searches deeper if that leaves too few).
+  if (rows) rows = rows.filter((r) => ix.lexical.termCount(r) >= MIN_CONTENT_TERMS);
   const vectorRows = rows && ix.vectorRowOfSentence ? toVectorRows(rows, ix.vectorRowOfSentence) : rows;
   const toSentence = (hits: Scored[]) => (ix.sentenceRowOfVector ? hits.map((h) => ({ id: ix.sentenceRowOfVector![h.id], score: h.score })).filter((h) => h.id >= 0) : hits);
   const cut = rows === null ? s.minSimilarity : undefined;
@@ -92,29 +95,46 @@ export function searchWithRelaxation(ix: RetrievalIndexes, question: string, que
   const ladder = s.relax === false ? [{ relaxation: 'none' as Relaxation, filter }] : relaxationLadder(filter, { global: s.globalPass });
   const out: SearchOutcome = { vector: [], lexical: [], fused: [], rowsScanned: 0, relaxation: 'none', filterUsed: filter };
   const seen = { vector: new Set<number>(), lexical: new Set<number>(), fused: new Set<number>(), text: new Set<string>() };
+  const textKey = (row: number) => `${ix.sentences.cik_int[row]}|${ix.sentences.sentence[row].trim().toLowerCase()}`;
   for (const rung of ladder) {
     const rows = compileFilter(rung.filter, ix.columns);
-    const pass = searchPass(ix, question, query, rows, s);
-    out.rowsScanned += pass.rowsScanned;
+    // Candidates the earlier rungs already hold, repeated boilerplate and stubs are dropped after the
+    // candidate cut; when that leaves the rung short and a list was full, search deeper (×4 each time).
+    let pass: PassOutcome;
+    let fresh: FusedHit[];
+    for (let depth = 1; ; depth *= 4) {
+      const k = s.topK * s.candidateMultiplier * depth;
+      pass = searchPass(ix, question, query, rows, { ...s, candidateMultiplier: s.candidateMultiplier * depth });
+      out.rowsScanned += pass.rowsScanned;
+      const texts = new Set<string>();
+      fresh = pass.fused.filter((h) => {
+        if (seen.fused.has(h.row)) return false;
+        if (s.dedupeText === false) return true;
+        // Boilerplate repeats across years; the same text from the same company is one source.
+        const key = textKey(h.row);
+        if (seen.text.has(key) || texts.has(key)) return false;
+        texts.add(key);
+        return true;
+      });
+      const saturated = pass.vector.length >= k || pass.lexical.length >= k;
+      if (out.fused.length + fresh.length >= s.topK || !saturated || depth >= MAX_DEPTH_FACTOR) break;
+    }
     out.relaxation = rung.relaxation;
     out.filterUsed = rung.filter;
     appendNew(out.vector, pass.vector, seen.vector);
     appendNew(out.lexical, pass.lexical, seen.lexical);
-    for (const h of pass.fused) {
-      if (seen.fused.has(h.row)) continue;
+    for (const h of fresh) {
       seen.fused.add(h.row);
-      if (s.dedupeText !== false) {
-        // Boilerplate repeats across years; the same text from the same company is one source.
-        const key = `${ix.sentences.cik_int[h.row]}|${ix.sentences.sentence[h.row].trim().toLowerCase()}`;
-        if (seen.text.has(key)) continue;
-        seen.text.add(key);
-      }
+      if (s.dedupeText !== false) seen.text.add(textKey(h.row));
       out.fused.push({ ...h, similarity: similarityOf(ix, h.row, query, pass.vector), relaxation: rung.relaxation });
     }
     if (out.fused.length >= s.topK) break;
   }
   return out;
 }
+
+/** How far a rung's candidate lists may grow (× candidate_multiplier) when dropped candidates leave it short. */
+const MAX_DEPTH_FACTOR = 64;
 
 function appendNew(into: Scored[], hits: Scored[], seen: Set<number>): void {
   for (const h of hits) {

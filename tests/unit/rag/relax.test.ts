@@ -86,20 +86,23 @@ for (const cik of CIKS) {
 }
 const table = sentencesTable(specs);
 
-const loader: DataLoader = {
-  kind: 'local',
-  sentences: async () => table,
-  embeddings: async () => {
-    const vectors = new Float32Array(table.count * DIMS);
-    table.sentence.forEach((s, i) => vectors.set(normalised(embed(s)), i * DIMS));
-    return { model: 'cohere_v4', ids: table.sentenceID, vectors, dims: DIMS, count: table.count };
-  },
-  companies: async () => COMPANIES,
-  sections: async () => SECTIONS,
-  kpiFacts: async () => KPI_LABELS.map((k) => ({ ...k, cik: '', cik_int: 0, ticker: '', year: 0, metric_type: '', value: 0, unit: '', filed_date: '', accession_no: '' })),
-  sentencesByIds: async () => [],
-  stats: () => [],
-};
+function memoryLoader(t: ReturnType<typeof sentencesTable>): DataLoader {
+  return {
+    kind: 'local',
+    sentences: async () => t,
+    embeddings: async () => {
+      const vectors = new Float32Array(t.count * DIMS);
+      t.sentence.forEach((s, i) => vectors.set(normalised(embed(s)), i * DIMS));
+      return { model: 'cohere_v4', ids: t.sentenceID, vectors, dims: DIMS, count: t.count };
+    },
+    companies: async () => COMPANIES,
+    sections: async () => SECTIONS,
+    kpiFacts: async () => KPI_LABELS.map((k) => ({ ...k, cik: '', cik_int: 0, ticker: '', year: 0, metric_type: '', value: 0, unit: '', filed_date: '', accession_no: '' })),
+    sentencesByIds: async () => [],
+    stats: () => [],
+  };
+}
+const loader = memoryLoader(table);
 
 const bedrock = {
   send: async (command: { constructor: { name: string }; input: { body?: string } }) => {
@@ -165,5 +168,25 @@ describe('searchWithRelaxation', () => {
     const apple = count((row) => table.cik_int[row] === 320193);
     expect(r.sources.slice(0, apple).every((s) => s.company === 'Apple Inc.')).toBe(true);
     expect(r.sources.length).toBe(Math.min(40, table.count));
+  });
+
+  it('searches deeper when stubs and repeated boilerplate fill the candidate lists, before relaxing', async () => {
+    // Walmart 2018: 150 copies of one boilerplate sentence and 150 headings, all closer to the question
+    // than the 3 real sentences; top_k 3 × candidate_multiplier 4 = 12 candidates would hold none of them.
+    const specs: SentenceSpec[] = [];
+    for (let i = 0; i < 150; i++) specs.push({ cik: 104169, year: 2018, item: 'ITEM_1A', pos: i, text: 'Risk Factors.' });
+    for (let i = 0; i < 150; i++) specs.push({ cik: 104169, year: 2018, item: 'ITEM_1A', pos: 200 + i, text: 'Our risk factors include these risk factors and risks.' });
+    for (let i = 0; i < 3; i++) specs.push({ cik: 104169, year: 2018, item: 'ITEM_1A', pos: 400 + i, text: `Competition from discount retailers could reduce our sales volume ${i}.` });
+    specs.push({ cik: 320193, year: 2018, item: 'ITEM_1A', pos: 1, text: 'Apple risk factors include supplier concentration risks and factors.' });
+    const t = sentencesTable(specs);
+    const engine = new QueryEngine({ config, loader: memoryLoader(t), bedrock, embeddingModel: 'cohere_v4' });
+    const run = await engine.retrieve('What risk factors did Walmart describe in 2018?', engine.searchSettings(4));
+    expect(run.outcome.relaxation).toBe('none');
+    const texts = run.outcome.fused.map((h) => t.sentence[h.row]);
+    expect(texts.length).toBeGreaterThanOrEqual(4);
+    expect(texts.filter((x) => x.startsWith('Our risk factors'))).toHaveLength(1);
+    expect(texts.filter((x) => x.startsWith('Competition'))).toHaveLength(3);
+    expect(texts).not.toContain('Risk Factors.');
+    expect(texts).not.toContain('Apple risk factors include supplier concentration risks and factors.');
   });
 });
