@@ -30,7 +30,15 @@ export function isLocalEndpoint(endpoint: string | undefined): boolean {
   if (!endpoint) return false;
   try {
     const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || host.startsWith('127.');
+    // host.docker.internal: the host's loopback services as seen from SAM's Docker containers;
+    // 0.0.0.0: services bound to every interface (`larder services --host 0.0.0.0`).
+    return (
+      host === 'localhost' ||
+      host === '::1' ||
+      host.startsWith('127.') ||
+      host === 'host.docker.internal' ||
+      host === '0.0.0.0'
+    );
   } catch {
     return false;
   }
