@@ -1,7 +1,8 @@
 /**
  * `larder services`: S3, DynamoDB and Bedrock Runtime on 127.0.0.1 in the foreground, until Ctrl-C
- * or SIGTERM. Prints the endpoints and writes them to <data dir>/endpoints.json, services.env and
- * sam-env.json (removed again on stop) so other commands, shells and SAM can use them.
+ * or SIGTERM. Prints the endpoints and writes them to <data dir>/endpoints.json and services.env
+ * (removed again on stop) so other commands and shells can use them; scripts/sam-env.ts derives
+ * SAM's --env-vars file from them.
  */
 import { loadConfig } from '../../config';
 import { ValidationError } from '../../errors';

@@ -3,8 +3,9 @@
  *
  *   <dataDir>/endpoints.json   {"endpoints": {...}, "env": {...}, "pid", "startedAt", "dataDir"}
  *   <dataDir>/services.env     KEY=VALUE lines (`set -a; . .larder/services.env`, dotenv, docker --env-file)
- *   <dataDir>/sam-env.json     {"Parameters": {...}} for `sam local invoke --env-vars`
- *                              (SAM only passes variables the template declares)
+ *
+ * (For `sam local --env-vars`, whose containers see the host as host.docker.internal and get only
+ * declared, non-reserved variables, scripts/sam-env.ts derives the right file from endpoints.json.)
  *
  * Written when the services are up, removed when they stop. A reader checks that `pid` is alive, so
  * a file left by a killed process is not mistaken for running services.
@@ -16,7 +17,6 @@ import { isPidAlive } from './process';
 
 export const ENDPOINTS_FILE = 'endpoints.json';
 export const ENV_FILE = 'services.env';
-export const SAM_ENV_FILE = 'sam-env.json';
 
 export interface EndpointsFile {
   endpoints: Record<ServiceName, string>;
@@ -33,7 +33,6 @@ export function writeEndpointFiles(dataDir: string, info: Omit<EndpointsFile, 'p
   const files: Array<[string, string]> = [
     [ENDPOINTS_FILE, JSON.stringify(content, null, 2) + '\n'],
     [ENV_FILE, envText],
-    [SAM_ENV_FILE, JSON.stringify({ Parameters: info.env }, null, 2) + '\n'],
   ];
   return files.map(([name, text]) => {
     const path = join(dataDir, name);
@@ -45,7 +44,7 @@ export function writeEndpointFiles(dataDir: string, info: Omit<EndpointsFile, 'p
 }
 
 export function removeEndpointFiles(dataDir: string): void {
-  for (const name of [ENDPOINTS_FILE, ENV_FILE, SAM_ENV_FILE]) rmSync(join(dataDir, name), { force: true });
+  for (const name of [ENDPOINTS_FILE, ENV_FILE]) rmSync(join(dataDir, name), { force: true });
 }
 
 /** The running services' endpoints, or undefined when none are running (no file, or its process is gone). */

@@ -16,14 +16,13 @@ const endpoints = { s3: 'http://127.0.0.1:1', dynamodb: 'http://127.0.0.1:2', be
 const env = { AWS_ENDPOINT_URL_S3: endpoints.s3, AWS_REGION: 'us-east-1' };
 
 describe('endpoint files', () => {
-  it('writes endpoints.json, a KEY=VALUE env file and a SAM env-vars file, and removes them', () => {
+  it('writes endpoints.json and a KEY=VALUE env file, and removes them', () => {
     const dir = tempDir();
 
     const files = writeEndpointFiles(dir, { endpoints, env });
 
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['endpoints.json', 'services.env', 'sam-env.json']);
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['endpoints.json', 'services.env']);
     expect(readFileSync(join(dir, 'services.env'), 'utf8')).toBe('AWS_ENDPOINT_URL_S3=http://127.0.0.1:1\nAWS_REGION=us-east-1\n');
-    expect(JSON.parse(readFileSync(join(dir, 'sam-env.json'), 'utf8'))).toEqual({ Parameters: env });
     expect(readEndpointsFile(dir)).toMatchObject({ endpoints, env, pid: process.pid, dataDir: dir });
     removeEndpointFiles(dir);
     expect(files.some((f) => existsSync(f))).toBe(false);
