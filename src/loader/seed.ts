@@ -1,7 +1,12 @@
 /**
  * Uploads the built data_cache/ tables to the configured bucket (the local S3 by default), creating
- * the bucket if needed and skipping objects whose ETag (MD5 of a single-part upload) and size
- * already match the local file. `larder seed` and `larder start` call this.
+ * the bucket if needed and skipping objects that already hold the local file's bytes. Each upload
+ * carries the file's SHA-256 in object metadata (`x-amz-meta-larder-sha256`); an object is current
+ * when its size and that hash match. An object without it (uploaded by something else) counts as
+ * current only when its ETag is a plain MD5 (a single-part upload without SSE-KMS) equal to the
+ * file's: a multipart ETag ("<md5 of part md5s>-<parts>", computed differently by AWS and s3rver) or
+ * a KMS one says nothing about the content, so such objects are uploaded again.
+ * `larder seed` and `larder start` call this.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -41,14 +46,23 @@ export async function seedBucket(config: LarderConfig, s3: S3Client, options: Se
     }
     const bytes = statSync(path).size;
     const body = readFileSync(path);
-    const md5 = createHash('md5').update(body).digest('hex');
+    const sha256 = createHash('sha256').update(body).digest('hex');
     const remote = await headOrNull(s3, bucket, key);
-    if (remote && remote.size === bytes && remote.etag.replace(/"/g, '') === md5) {
+    if (remote && isCurrent(remote, bytes, sha256, body)) {
       result.skipped.push({ table, key, bytes });
       continue;
     }
     try {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: bytes, ContentType: 'application/vnd.apache.parquet' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentLength: bytes,
+          ContentType: 'application/vnd.apache.parquet',
+          Metadata: { [SHA256_METADATA]: sha256 },
+        }),
+      );
     } catch (err) {
       throw wrapS3Error(err, { bucket, key }, 'PutObject');
     }
@@ -59,6 +73,27 @@ export async function seedBucket(config: LarderConfig, s3: S3Client, options: Se
     throw new LarderError('TABLE_NOT_FOUND', `nothing to seed: no table files under ${dir}; build them with "npm run build:data"`, { details: { dir } });
   }
   return result;
+}
+
+/** Object metadata key (sent as `x-amz-meta-larder-sha256`) holding the SHA-256 of the uploaded bytes. */
+export const SHA256_METADATA = 'larder-sha256';
+
+export interface RemoteObject {
+  etag: string;
+  size: number;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Whether the object already holds these bytes: same size and our SHA-256 in its metadata; without
+ * that metadata, same size and a plain-MD5 ETag equal to the bytes' MD5.
+ */
+export function isCurrent(remote: RemoteObject, bytes: number, sha256: string, body: Buffer): boolean {
+  if (remote.size !== bytes) return false;
+  const recorded = remote.metadata[SHA256_METADATA];
+  if (recorded !== undefined) return recorded === sha256;
+  const etag = remote.etag.replace(/"/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(etag) && etag === createHash('md5').update(body).digest('hex');
 }
 
 async function ensureBucketExists(s3: S3Client, bucket: string): Promise<void> {
@@ -77,10 +112,10 @@ async function ensureBucketExists(s3: S3Client, bucket: string): Promise<void> {
   }
 }
 
-async function headOrNull(s3: S3Client, bucket: string, key: string): Promise<{ etag: string; size: number } | null> {
+async function headOrNull(s3: S3Client, bucket: string, key: string): Promise<RemoteObject | null> {
   try {
     const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { etag: out.ETag ?? '', size: out.ContentLength ?? -1 };
+    return { etag: out.ETag ?? '', size: out.ContentLength ?? -1, metadata: out.Metadata ?? {} };
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) return null;
