@@ -17,6 +17,7 @@ import { QueryEngine, type QueryResponse } from '../../src/rag';
 import { createBedrockRuntimeClient } from '../../src/aws';
 import { createDataLoader } from '../../src/loader';
 import type { DataLoader, EmbeddingMatrix, SentencesTable } from '../../src/loader/types';
+import { readBundleGold } from '../../src/rag/eval/bundles';
 
 const DIMS = 1024;
 
@@ -164,6 +165,7 @@ async function endToEnd(root: string, quick: boolean, log: (m: string) => void):
     const bedrock = createBedrockRuntimeClient(local.config);
     const engine = new QueryEngine({ config: local.config, loader: tiled, bedrock });
     rows.push(...(await measure(engine, questions, `real tables ×5 (${(await tiled.sentences()).count} rows)`, quick, log)));
+    rows.push(...(await relaxationCost(engine, root, quick, `real tables ×5`, log)));
     return rows;
   } finally {
     await local.close();
@@ -192,6 +194,35 @@ async function measure(engine: QueryEngine, questions: string[], label: string, 
       note: `p95 ${percentile(outside, 95).toFixed(1)} ms; embed is a loopback HTTP call to the emulator; index build ${buildMs.toFixed(0)} ms (cold, once)`,
     },
   ];
+}
+
+/**
+ * Search-stage time by the relaxation rung a question ended on (retrieval only, top_k from the
+ * config), over generated bundle questions (heldout split) and a few questions naming nothing (one
+ * unfiltered pass) — baseline: the questions whose own filter was enough.
+ */
+async function relaxationCost(engine: QueryEngine, root: string, quick: boolean, label: string, log: (m: string) => void): Promise<BenchRow[]> {
+  const dir = resolve(root, '../shared/data/finsights');
+  const items = readBundleGold(resolve(dir, 'goldp3_v3_trend_bundles.json'), resolve(dir, 'goldp3_v4_cross_company_bundles.json')).filter((g) => g.split === 'heldout');
+  const questions = [...items.slice(0, quick ? 100 : 400).map((g) => g.question_text), 'What did management say about inflation and interest rates?', 'How do companies describe cybersecurity threats?', 'Which risks relate to climate change regulation?'];
+  const byRung = new Map<string, number[]>();
+  await engine.retrieve(questions[0]);
+  for (const q of questions) {
+    const r = await engine.retrieve(q);
+    const key = r.filter === null ? 'unfiltered question' : r.outcome.relaxation;
+    if (!byRung.has(key)) byRung.set(key, []);
+    byRung.get(key)!.push(r.timings.search);
+  }
+  log(`relaxation rungs: ${[...byRung].map(([k, v]) => `${k} ${v.length}`).join(', ')}`);
+  const base = byRung.get('none');
+  const baseP50 = base ? median(base) : undefined;
+  return [...byRung].map(([rung, ms]) => ({
+    metric: `search stage p50, rung ${rung}, ${label}`,
+    value: median(ms),
+    unit: 'ms',
+    ...(rung !== 'none' && baseP50 ? { baseline: { name: 'rung none (the filter was enough)', value: baseP50 }, ratio: median(ms) / baseP50 } : {}),
+    note: `${ms.length} questions; p95 ${percentile(ms, 95).toFixed(2)} ms`,
+  }));
 }
 
 /** The real tables repeated `times` times (ids and doc ids suffixed per copy), for a ~100k-row run. */
