@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import * as arrow from 'apache-arrow';
 import { LarderError } from '../errors';
-import { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } from './parquetVectors';
+import { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync, readParquetEmbeddingsWithLayoutAsync, type EmbeddingsLayout } from './parquetVectors';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 
 export type ParquetSource = string | Buffer;
@@ -50,12 +50,12 @@ export function readEmbeddingsParquet(source: ParquetSource, ctx: ReadContext & 
 export function readEmbeddingsParquetDetailed(
   source: ParquetSource,
   ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean },
-): { matrix: EmbeddingMatrix; fast: boolean; storedNormalised: boolean } {
+): { matrix: EmbeddingMatrix; fast: boolean; storedNormalised: boolean; layout?: EmbeddingsLayout } {
   const fast = readParquetEmbeddingsFast(source, 'sentenceID', 'embedding', ctx.dims);
   if (fast) {
     const scaled = ctx.knownNormalised ? 0 : normaliseRows(fast.vectors, fast.dims);
     const matrix = { model: ctx.model, ids: fast.ids, vectors: fast.vectors, dims: fast.dims, count: fast.rows };
-    return { matrix, fast: true, storedNormalised: scaled === 0 };
+    return { matrix, fast: true, storedNormalised: scaled === 0, layout: fast.layout };
   }
   return { matrix: readEmbeddingsWithPolars(source, ctx), fast: false, storedNormalised: false };
 }
@@ -64,8 +64,12 @@ export function readEmbeddingsParquetDetailed(
  * Warm path for a cached Parquet: ids and float bytes are read off the event loop by the page reader
  * (see parquetVectors.ts), no polars; polars only when the file is not in the fast layout.
  */
-export async function readEmbeddingsParquetAsync(path: string, ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean }): Promise<EmbeddingMatrix> {
-  const fast = await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', ctx.dims);
+export async function readEmbeddingsParquetAsync(
+  path: string,
+  ctx: ReadContext & { model: string; dims?: number; knownNormalised?: boolean; layout?: EmbeddingsLayout },
+): Promise<EmbeddingMatrix> {
+  const known = ctx.layout && (ctx.dims === undefined || ctx.layout.dims === ctx.dims) ? await readParquetEmbeddingsWithLayoutAsync(path, ctx.layout) : null;
+  const fast = known ?? (await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', ctx.dims));
   if (fast) {
     if (!ctx.knownNormalised) normaliseRows(fast.vectors, fast.dims);
     return { model: ctx.model, ids: fast.ids, vectors: fast.vectors, dims: fast.dims, count: fast.rows };

@@ -31,6 +31,24 @@ export interface FastVectors {
 
 export interface FastEmbeddings extends FastVectors {
   ids: string[];
+  /** Where the float runs and the ids chunks are: recorded with a validated cache entry (see below). */
+  layout: EmbeddingsLayout;
+}
+
+/**
+ * The read plan of an embeddings Parquet, found by walking (and validating) its page headers and
+ * levels once. The /tmp cache records it with the entry, so a warm load of the same bytes (same
+ * ETag and size) queues its reads at once instead of walking ~80 page headers again.
+ */
+export interface EmbeddingsLayout {
+  v: 1;
+  rows: number;
+  dims: number;
+  /** [file position, byte length, byte offset in the vectors] per float run. */
+  floats: [number, number, number][];
+  /** [file position, byte length] per ids column chunk; `def` is its max definition level (0 or 1). */
+  ids: [number, number][];
+  def: number;
 }
 
 /** The file footer (FileMetaData): schema, row count, row groups, as Thrift maps. */
@@ -88,7 +106,7 @@ export function readParquetEmbeddingsFast(input: string | Buffer, idColumn = 'se
     const bytes = new Uint8Array(plan.vectors.buffer, plan.vectors.byteOffset, plan.vectors.byteLength);
     for (const r of plan.reads) src.readInto(bytes, r.offset, r.position, r.length);
     const ids = decodeStrings(strings.chunks.map((c) => src.read(c.position, c.length)), strings);
-    return ids && { ids, vectors: plan.vectors, rows: plan.rows, dims: plan.dims };
+    return ids && { ids, vectors: plan.vectors, rows: plan.rows, dims: plan.dims, layout: layoutOf(plan, strings) };
   } catch {
     return null;
   } finally {
@@ -108,17 +126,51 @@ export async function readParquetEmbeddingsFastAsync(path: string, idColumn = 's
     return vectors && strings && strings.rows === vectors.rows ? { vectors, strings } : null;
   });
   if (!plan) return null;
+  return readWithPlan(path, plan.vectors, plan.strings, concurrency);
+}
+
+/**
+ * A warm load with a layout recorded when these exact bytes were validated (the cache entry's ETag
+ * and size still match S3): no footer or page-header walk, the reads are queued at once. The ids
+ * pages are still parsed (and their levels checked) as they are decoded; a file that no longer fits
+ * the layout reads as null (then the caller walks it, or drops the entry).
+ */
+export async function readParquetEmbeddingsWithLayoutAsync(path: string, layout: EmbeddingsLayout, concurrency = 4): Promise<FastEmbeddings | null> {
+  if (layout.v !== 1 || !(layout.rows >= 0) || !(layout.dims > 0)) return null;
+  const vectors: VectorPlan = {
+    vectors: new Float32Array(layout.rows * layout.dims),
+    rows: layout.rows,
+    dims: layout.dims,
+    reads: layout.floats.map(([position, length, offset]) => ({ position, length, offset })),
+  };
+  if (vectors.reads.some((r) => r.offset + r.length > vectors.vectors.byteLength)) return null;
+  const strings: StringsPlan = { chunks: layout.ids.map(([position, length]) => ({ position, length })), def: layout.def, rows: layout.rows };
+  return readWithPlan(path, vectors, strings, concurrency);
+}
+
+async function readWithPlan(path: string, vectors: VectorPlan, strings: StringsPlan, concurrency: number): Promise<FastEmbeddings | null> {
   // The ids chunk is queued first and decoded as soon as it arrives, while the float runs still stream in.
-  const idChunks = plan.strings.chunks.map((c) => ({ ...c, buf: Buffer.allocUnsafe(c.length) }));
+  const idChunks = strings.chunks.map((c) => ({ ...c, buf: Buffer.allocUnsafe(c.length) }));
   const reading = readRuns(path, idChunks.map((c) => ({ target: c.buf, offset: 0, position: c.position, length: c.length })), 1).then((ok) => {
     try {
-      return ok ? decodeStrings(idChunks.map((c) => c.buf), plan.strings) : null;
+      return ok ? decodeStrings(idChunks.map((c) => c.buf), strings) : null;
     } catch {
       return null;
     }
   });
-  const [ids, floatsOk] = await Promise.all([reading, readRuns(path, vectorRuns(plan.vectors), concurrency)]);
-  return ids && floatsOk ? { ids, vectors: plan.vectors.vectors, rows: plan.vectors.rows, dims: plan.vectors.dims } : null;
+  const [ids, floatsOk] = await Promise.all([reading, readRuns(path, vectorRuns(vectors), concurrency)]);
+  return ids && floatsOk ? { ids, vectors: vectors.vectors, rows: vectors.rows, dims: vectors.dims, layout: layoutOf(vectors, strings) } : null;
+}
+
+function layoutOf(vectors: VectorPlan, strings: StringsPlan): EmbeddingsLayout {
+  return {
+    v: 1,
+    rows: vectors.rows,
+    dims: vectors.dims,
+    floats: vectors.reads.map((r) => [r.position, r.length, r.offset]),
+    ids: strings.chunks.map((c) => [c.position, c.length]),
+    def: strings.def,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { LarderConfig } from '../config';
 import { embeddingModel, tableConfig } from '../config';
 import { readCompaniesParquet, readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParquetDetailed, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
+import type { EmbeddingsLayout } from './parquetVectors';
 import { readVectorFileAsync, writeVectorFile } from './vectorFile';
 
 export type CacheFacts = Record<string, string | number | boolean>;
@@ -46,9 +47,11 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
       form: 'vectors-f32-v1',
       decodeForCache: (source, label) => {
         const r = readEmbeddingsParquetDetailed(source, { label, model: model.key, dims: model.dimensions });
-        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised } };
+        // The validated read plan travels with the entry: warm loads of these bytes skip the page walk.
+        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised, ...(r.layout ? { layout: JSON.stringify(r.layout) } : {}) } };
       },
-      readDownloaded: (path, facts) => readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true }),
+      readDownloaded: (path, facts) =>
+        readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true, layout: parseLayout(facts.layout) }),
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
       write: (path, m) => void writeVectorFile(path, m),
       read: async (path) => {
@@ -58,6 +61,15 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
       },
     },
   };
+}
+
+function parseLayout(recorded: string | number | boolean | undefined): EmbeddingsLayout | undefined {
+  if (typeof recorded !== 'string') return undefined;
+  try {
+    return JSON.parse(recorded) as EmbeddingsLayout;
+  } catch {
+    return undefined;
+  }
 }
 
 function rowsDecoder<R extends object>(table: string, read: (source: ParquetSource, ctx: { label: string }) => R[]): TableDecoder<R[]> {

@@ -114,6 +114,22 @@ describe('fast Parquet page reader', () => {
     }
   });
 
+  it('reads again by the layout recorded at the first read (no page walk); a layout that does not fit reads as null', async () => {
+    const { readParquetEmbeddingsFast, readParquetEmbeddingsWithLayoutAsync } = await import('../../../src/loader/parquetVectors');
+    const path = join(dir, 'layout.parquet');
+    const ids = Array.from({ length: 500 }, (_, i) => `s${i}`);
+    const v = sample(500, 8);
+    writeEmbeddingsParquet(path, ids, v, 8);
+    const first = readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 8)!;
+    const layout = JSON.parse(JSON.stringify(first.layout)); // as stored in the cache metadata
+    const again = await readParquetEmbeddingsWithLayoutAsync(path, layout);
+    expect(again!.ids).toEqual(ids);
+    expect(Array.from(again!.vectors)).toEqual(Array.from(v));
+    expect(await readParquetEmbeddingsWithLayoutAsync(path, { ...layout, ids: [[layout.ids[0][0] + 3, layout.ids[0][1]]] })).toBeNull();
+    expect(await readParquetEmbeddingsWithLayoutAsync(path, { ...layout, floats: [[1e9, 4096, 0]] })).toBeNull();
+    expect(await readParquetEmbeddingsWithLayoutAsync(path, { ...layout, v: 2 })).toBeNull();
+  });
+
   it('declines ids it cannot read plainly (nulls, compressed, not strings, missing), so polars decides', async () => {
     const { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } = await import('../../../src/loader/parquetVectors');
     const embedding = pl.Series('embedding', [[1, 2], [3, 4]], pl.List(pl.Float32));
