@@ -35,11 +35,23 @@ export function isApiGatewayV1Event(event: unknown): event is APIGatewayProxyEve
   );
 }
 
-/** The raw body bytes of an API Gateway event (base64-decoded when isBase64Encoded). */
+/**
+ * The raw body bytes of an API Gateway event (base64-decoded when isBase64Encoded). A body flagged
+ * base64 that is not base64 is a 400: Buffer.from would silently drop the bad characters and hand
+ * on (and an upload would store) bytes the caller never sent.
+ */
 export function bodyBuffer(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Buffer {
   if (event.body === null || event.body === undefined) return Buffer.alloc(0);
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (typeof event.body !== 'string') throw new ValidationError(`event.body must be a string or null, found ${Array.isArray(event.body) ? 'an array' : typeof event.body}`);
+  if (!event.isBase64Encoded) return Buffer.from(event.body, 'utf8');
+  const compact = event.body.replace(/\s+/g, '');
+  if (!BASE64.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) {
+    throw new ValidationError('request body is marked isBase64Encoded but is not valid base64');
+  }
+  return Buffer.from(compact, 'base64');
 }
+
+const BASE64 = /^(?:[A-Za-z0-9+/]*={0,2}|[A-Za-z0-9_-]*={0,2})$/;
 
 /** Parses a JSON object body, or throws a 400 that says what was wrong. */
 export function parseJsonBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Record<string, unknown> {
