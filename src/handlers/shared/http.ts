@@ -72,6 +72,11 @@ export function parseJsonBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase
 /** Header lookup that ignores case (API Gateway passes headers as the client sent them). */
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === lower && v !== undefined) return v;
+  for (const [k, v] of Object.entries(event.headers ?? {})) {
+    if (k.toLowerCase() !== lower || v === undefined || v === null) continue;
+    // API Gateway sends strings; anything else is a malformed event, not a reason for a TypeError.
+    if (typeof v !== 'string') throw new ValidationError(`header ${k} must be a string, found ${Array.isArray(v) ? 'an array' : typeof v}`);
+    return v;
+  }
   return undefined;
 }
