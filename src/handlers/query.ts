@@ -59,7 +59,7 @@ async function handleApi(event: APIGatewayProxyEvent): Promise<APIGatewayProxyRe
     const e = await atStage('load', () => queryEngine());
     return jsonResponse(200, await e.answer(request.question, request.options));
   } catch (err) {
-    const { error_type, stage } = queryError(question, err);
-    return errorResponse(err, { query: question ?? null, answer: null, error_type, stage });
+    const { query, error_type, stage } = queryError(question, err);
+    return errorResponse(err, { query, answer: null, error_type, stage });
   }
 }

@@ -17,7 +17,10 @@ export async function answerQuery(question: unknown, options: AnswerOptions & { 
 
 export function queryError(question: unknown, err: unknown): QueryErrorResponse {
   const stage = (isLarderError(err) ? (err.details?.stage as QueryStage | undefined) : undefined) ?? 'validate';
-  return { query: question ?? null, answer: null, error: describeError(err), error_type: isLarderError(err) ? err.code : 'INTERNAL', stage };
+  // Only primitives are echoed: an object or array "question" can be nested deeply enough that
+  // serialising the error response overflows the stack (the request had to be a 400, not a crash).
+  const query = typeof question === 'object' ? null : (question ?? null);
+  return { query, answer: null, error: describeError(err), error_type: isLarderError(err) ? err.code : 'INTERNAL', stage };
 }
 
 export function isQueryError(r: QueryResponse | QueryErrorResponse): r is QueryErrorResponse {
