@@ -37,7 +37,13 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
     if (!m || req.method !== 'POST') {
       return lambdaError(res, 404, 'UnknownOperationException', `larder start-lambda serves only POST /2015-03-31/functions/{name}/invocations, not ${req.method} ${url.pathname}`);
     }
-    const name = decodeURIComponent(m[1]);
+    let name: string;
+    try {
+      name = decodeURIComponent(m[1]);
+    } catch {
+      // A malformed escape is the caller's mistake: a 400 naming it, not a 500 "URI malformed".
+      return lambdaError(res, 400, 'InvalidParameterValueException', `the function name in ${url.pathname} is not valid percent-encoding`);
+    }
     try {
       findFunction(emulator.template, name);
     } catch {
