@@ -49,7 +49,8 @@ export function parseLoaderCheckEvent(event: unknown): LoaderCheckRequest {
   const e = event as Record<string, unknown>;
   const ops = e.operations === undefined ? ['load_all'] : e.operations;
   if (!Array.isArray(ops) || ops.some((o) => typeof o !== 'string')) throw new ValidationError('event.operations: expected an array of operation names');
-  const unknown = ops.filter((o) => !(o in LOADER_OPERATIONS));
+  // Own keys only: `in` would also accept inherited names such as "toString" or "__proto__".
+  const unknown = ops.filter((o) => !Object.hasOwn(LOADER_OPERATIONS, o));
   if (unknown.length) throw new ValidationError(`event.operations: unknown operation(s) ${unknown.join(', ')}; known: ${Object.keys(LOADER_OPERATIONS).join(', ')}`);
   if (e.model !== undefined && typeof e.model !== 'string') throw new ValidationError('event.model: expected an embedding model key');
   if (e.sentence_ids !== undefined && (!Array.isArray(e.sentence_ids) || e.sentence_ids.some((s) => typeof s !== 'string'))) {
