@@ -139,8 +139,8 @@ function matchRoute(event: APIGatewayProxyEvent): { route: Route; params: Params
     pathMatched = true;
     if (route.method === method) return { route, params };
   }
-  if (pathMatched) throw new LarderError('VALIDATION', `${method} is not supported on ${event.path}`, { statusCode: 405 });
-  throw new LarderError('NOT_FOUND', `no route for ${method} ${event.path}`, { statusCode: 404 });
+  if (pathMatched) throw new LarderError('VALIDATION', `${method} is not supported on ${path}`, { statusCode: 405 });
+  throw new LarderError('NOT_FOUND', `no route for ${method} ${path}`, { statusCode: 404 });
 }
 
 /** Params from the template; from pathParameters when the event names its resource, else decoded from the path. */
