@@ -12,6 +12,8 @@ export function validateQuestion(question: unknown): string {
   if (typeof question !== 'string') throw new ValidationError(`question must be a string, found ${Array.isArray(question) ? 'an array' : typeof question}`);
   const trimmed = question.trim();
   if (!trimmed) throw new ValidationError('question is empty');
+  // NUL, bell, escape…: never part of a question, and not worth an embedding and a model call.
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(trimmed)) throw new ValidationError('question contains control characters (only tab and newline are allowed)');
   if (trimmed.length > MAX_QUESTION_CHARS) {
     throw new ValidationError(`question is ${trimmed.length.toLocaleString('en-US')} characters; the limit is ${MAX_QUESTION_CHARS.toLocaleString('en-US')}`);
   }
