@@ -7,7 +7,7 @@
  * invocation reports its tables from memory.
  */
 import { loadConfig, type LarderConfig } from '../config';
-import { describeError, isLarderError } from '../errors';
+import { describeError, isLarderError, ValidationError } from '../errors';
 import { log } from '../log';
 import { createDataLoader } from '../loader';
 import { parseLoaderCheckEvent, runLoaderCheck } from '../loader/healthCheck';
@@ -23,6 +23,10 @@ export async function handler(event: unknown): Promise<DataLoaderTestResult> {
   try {
     const request = parseLoaderCheckEvent(event);
     config ??= loadConfig();
+    // An unknown model key is the caller's mistake (a 400), not a config failure (500).
+    if (request.model !== undefined && !Object.hasOwn(config.embedding.models, request.model)) {
+      throw new ValidationError(`event.model: unknown embedding model "${request.model}"; known: ${Object.keys(config.embedding.models).join(', ')}`);
+    }
     const report = await runLoaderCheck(createDataLoader(config), request);
     return { statusCode: 200, body: { ...report } };
   } catch (err) {
