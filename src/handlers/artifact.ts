@@ -12,7 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LarderError, ValidationError } from '../errors';
 import { ArtifactRegistry, parseMultipart } from '../registry';
 import { defaultRegistryRuntime } from '../registry/runtime';
-import { bodyBuffer, errorResponse, header, isApiGatewayV1Event, jsonResponse, parseJsonBody } from './shared/http';
+import { bodyBuffer, errorResponse, header, isApiGatewayV1Event, jsonResponse, parseJsonBody, validateRestEventFields } from './shared/http';
 
 export interface ArtifactHandlerDeps {
   registry: ArtifactRegistry;
@@ -50,6 +50,7 @@ export function createArtifactHandler(getDeps: () => Promise<ArtifactHandlerDeps
   return async (event: unknown): Promise<APIGatewayProxyResult> => {
     try {
       if (!isApiGatewayV1Event(event)) throw new LarderError('EVENT_INVALID', 'expected an API Gateway REST (v1) proxy event');
+      validateRestEventFields(event);
       const match = matchRoute(event);
       return await match.route.run(await getDeps(), event, match.params);
     } catch (err) {

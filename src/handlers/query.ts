@@ -15,7 +15,7 @@ import { loadConfig } from '../config';
 import { LarderError, ValidationError } from '../errors';
 import { createDataLoader } from '../loader';
 import { atStage, QueryEngine, queryError, type AnswerOptions, type QueryErrorResponse, type QueryResponse } from '../rag';
-import { errorResponse, isApiGatewayV1Event, jsonResponse, parseJsonBody } from './shared/http';
+import { errorResponse, isApiGatewayV1Event, jsonResponse, parseJsonBody, validateRestEventFields } from './shared/http';
 
 let engine: QueryEngine | undefined;
 
@@ -53,6 +53,7 @@ export async function handler(event: unknown): Promise<APIGatewayProxyResult | Q
 async function handleApi(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   let question: unknown;
   try {
+    validateRestEventFields(event);
     if (event.httpMethod !== 'POST') throw new LarderError('VALIDATION', `${event.httpMethod} is not supported on ${event.path}; use POST with {"question": "…"}`, { statusCode: 405 });
     const request = parseQueryRequest(await atStage('validate', () => parseJsonBody(event)));
     question = request.question;

@@ -36,6 +36,29 @@ export function isApiGatewayV1Event(event: unknown): event is APIGatewayProxyEve
 }
 
 /**
+ * Checks the fields of a REST v1 event that handlers read, so a malformed event is a 400 that
+ * names the field rather than a TypeError (500) somewhere in routing.
+ */
+export function validateRestEventFields(event: APIGatewayProxyEvent): void {
+  const e = event as unknown as Record<string, unknown>;
+  for (const field of ['path', 'resource']) {
+    if (e[field] !== undefined && e[field] !== null && typeof e[field] !== 'string') throw new ValidationError(`event.${field} must be a string, found ${kind(e[field])}`);
+  }
+  for (const field of ['pathParameters', 'queryStringParameters', 'headers']) {
+    const v = e[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'object' || Array.isArray(v)) throw new ValidationError(`event.${field} must be an object or null, found ${kind(v)}`);
+    for (const [k, x] of Object.entries(v)) {
+      if (x !== undefined && x !== null && typeof x !== 'string') throw new ValidationError(`event.${field}.${k} must be a string, found ${kind(x)}`);
+    }
+  }
+}
+
+function kind(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
+/**
  * The raw body bytes of an API Gateway event (base64-decoded when isBase64Encoded). A body flagged
  * base64 that is not base64 is a 400: Buffer.from would silently drop the bad characters and hand
  * on (and an upload would store) bytes the caller never sent.
