@@ -215,6 +215,28 @@ describe('ArtifactFunction with malformed events loses nothing', () => {
     await expectNothingNew();
   });
 
+  it('the ingest worker skips a well-formed id that names nothing, and writes nothing', async () => {
+    const worker = createIngestWorkerHandler(async () => h.runtime.ingest);
+    expect(await worker({ artifact_id: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ outcome: 'skipped' });
+    expect(await worker({ artifact_id: '../../etc' })).toMatchObject({ error_code: 'VALIDATION' });
+    await expectNothingNew();
+  });
+
+  it('rejects wrong-typed path, resource, pathParameters and query parameters with a 400', async () => {
+    const seedId = (await h.call('POST', '/artifact/byRegEx', { json: { regex: 'seed' } })).json()[0].id;
+    const get = (o: Record<string, unknown>) => ({ ...base('GET', `/artifacts/dataset/${seedId}`), ...o });
+    expectApiError(await raw(get({ path: 5 })), 400);
+    expectApiError(await raw(get({ path: ['/health'] })), 400);
+    expectApiError(await raw(get({ resource: 7 })), 400);
+    expectApiError(await raw(get({ resource: '/artifacts/{artifact_type}/{id}', pathParameters: null })), 400);
+    expectApiError(await raw(get({ resource: '/artifacts/{artifact_type}/{id}', pathParameters: { artifact_type: 'dataset', id: 5 } })), 400);
+    expectApiError(await raw(get({ queryStringParameters: { download: 1 } })), 400);
+    expectApiError(await raw(get({ queryStringParameters: { metadata_only: ['true'] } })), 400);
+    expectApiError(await raw(get({ queryStringParameters: 'download=true' })), 400);
+    expectApiError(await raw({ ...base('POST', '/artifacts', { json: [{ name: '*' }] }), queryStringParameters: { offset: 5 } }), 400);
+    await expectNothingNew();
+  });
+
   it('answers 404 for unknown routes and 405 for unknown methods', async () => {
     expectApiError(await h.call('GET', '/nope'), 404, /no route/);
     expectApiError(await h.call('GET', '/'), 404);
@@ -288,6 +310,7 @@ describe('DataLoaderTestFunction with malformed events', () => {
     ['model as a number', { operations: ['cache_state'], model: 5 }, /model/],
     ['sentence_ids as a string', { operations: ['cache_state'], sentence_ids: 'a' }, /sentence_ids/],
     ['sentence_ids with null', { operations: ['cache_state'], sentence_ids: [null] }, /sentence_ids/],
+    ['an unknown embedding model', { operations: ['load_embeddings'], model: 'no_such_model' }, /no_such_model/],
   ];
   it.each(bad)('answers %s with 400 {error, error_type}', async (_l, event, pattern) => {
     const res = await dataLoaderTestHandler(event);
@@ -347,6 +370,8 @@ describe('QueryFunction with malformed events', () => {
     ['null headers', { ...apiEvent('{}'), headers: null, multiValueHeaders: null }, 400, /question is missing/],
     ['GET', { ...apiEvent(null), httpMethod: 'GET' }, 405, /POST/],
     ['wrong Content-Type', { ...apiEvent('question=hi'), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 400, /JSON/],
+    ['path a number', { ...apiEvent('{"question":"q?"}'), path: 5 }, 400, /event\.path must be a string/],
+    ['a header an array', { ...apiEvent('{"question":"q?"}'), headers: { 'Content-Type': ['application/json'] } }, 400, /event\.headers\.Content-Type/],
     ['control characters only', apiEvent(JSON.stringify({ question: '\u0000\u0001\u0002' })), 400, /question/],
   ];
   it.each(apiBad)('answers an API event with %s with %i and the documented error shape', async (_l, event, status, pattern) => {
