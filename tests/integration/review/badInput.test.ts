@@ -18,7 +18,7 @@ import type { LambdaEmulator } from '../../../src/local/emulator';
 import { multipartBody } from '../../unit/registry/fixtures';
 import { fixtureEmulator } from '../emulator/fixtures';
 import { createHarness, restEvent, type Harness } from '../registry/harness';
-import { localEnv } from '../../setup/services';
+import { faults, localEnv } from '../../setup/services';
 
 const NOT_EVENTS: Array<[string, unknown]> = [
   ['null', null],
@@ -234,6 +234,27 @@ describe('ArtifactFunction with malformed events loses nothing', () => {
     expectApiError(await raw(get({ queryStringParameters: { metadata_only: ['true'] } })), 400);
     expectApiError(await raw(get({ queryStringParameters: 'download=true' })), 400);
     expectApiError(await raw({ ...base('POST', '/artifacts', { json: [{ name: '*' }] }), queryStringParameters: { offset: 5 } }), 400);
+    await expectNothingNew();
+  });
+
+  it('a store failure midway through an upload is a 5xx that leaves neither a blob nor a record behind', async () => {
+    const upload = () => h.call('POST', '/artifact/dataset', { body: 'half-written', headers: { 'Content-Type': 'text/plain', 'X-Artifact-Name': 'half-written' } });
+    // The blob is written first, then the record: fail the record's write on this table only.
+    const ddbRules = await Promise.all(
+      ['PutItem', 'TransactWriteItems'].map((operation) => faults('dynamodb').set({ failNext: 20, status: 500, match: { operation, bodyIncludes: h.table } })),
+    );
+    try {
+      expectApiError(await upload(), /^5\d\d$/);
+    } finally {
+      for (const rule of ddbRules) await faults('dynamodb').clear(rule);
+    }
+    await expectNothingNew();
+    const s3Rule = await faults('s3').set({ failNext: 20, status: 500, match: { operation: 'PutObject', pathPrefix: `/${h.bucket}/` } });
+    try {
+      expectApiError(await upload(), /^5\d\d$/);
+    } finally {
+      await faults('s3').clear(s3Rule);
+    }
     await expectNothingNew();
   });
 
@@ -481,6 +502,12 @@ describe('start-api and start-lambda with malformed HTTP requests', () => {
       expect(String(res.status), `${path}: ${res.text}`).toMatch(/^(200|4\d\d)$/);
       expect(res.text).not.toMatch(/\n\s+at |\/work\//);
     }
+    for (const path of ['/items/1?q=%E0%A4%A', '/items/1?%=%', '/items/1?a=1&a=%00&&=']) {
+      const res = await send(api.url, 'GET', path);
+      expect(res.status, `${path}: ${res.text}`).toBe(200);
+    }
+    const headerBomb = await send(api.url, 'GET', '/items/1', undefined, { 'X-Big': 'x'.repeat(20 * 1024) });
+    expect(String(headerBomb.status)).toMatch(/^(200|431)$/);
     // Still serving afterwards.
     expect((await send(api.url, 'GET', '/items/42')).status).toBe(200);
   });
