@@ -49,6 +49,7 @@ export function parseLoaderCheckEvent(event: unknown): LoaderCheckRequest {
   const e = event as Record<string, unknown>;
   const ops = e.operations === undefined ? ['load_all'] : e.operations;
   if (!Array.isArray(ops) || ops.some((o) => typeof o !== 'string')) throw new ValidationError('event.operations: expected an array of operation names');
+  if (ops.length === 0) throw new ValidationError(`event.operations: empty; name at least one of ${Object.keys(LOADER_OPERATIONS).join(', ')} (or omit it for load_all)`);
   // Own keys only: `in` would also accept inherited names such as "toString" or "__proto__".
   const unknown = ops.filter((o) => !Object.hasOwn(LOADER_OPERATIONS, o));
   if (unknown.length) throw new ValidationError(`event.operations: unknown operation(s) ${unknown.join(', ')}; known: ${Object.keys(LOADER_OPERATIONS).join(', ')}`);

@@ -3,6 +3,7 @@
  * {query, answer: null, error, error_type, stage} naming the stage that failed.
  */
 import { describeError, isLarderError } from '../errors';
+import { log } from '../log';
 import type { QueryEngine } from './engine';
 import type { AnswerOptions, QueryErrorResponse, QueryResponse, QueryStage } from './types';
 
@@ -20,7 +21,10 @@ export function queryError(question: unknown, err: unknown): QueryErrorResponse 
   // Only primitives are echoed: an object or array "question" can be nested deeply enough that
   // serialising the error response overflows the stack (the request had to be a 400, not a crash).
   const query = typeof question === 'object' ? null : (question ?? null);
-  return { query, answer: null, error: describeError(err), error_type: isLarderError(err) ? err.code : 'INTERNAL', stage };
+  if (isLarderError(err)) return { query, answer: null, error: describeError(err), error_type: err.code, stage };
+  // A foreign error's message may carry internals (paths, SDK text): log it, answer generically.
+  log.error('query failed unexpectedly', { stage, error: err instanceof Error ? err.stack : String(err) });
+  return { query, answer: null, error: `internal error during ${stage}`, error_type: 'INTERNAL', stage };
 }
 
 export function isQueryError(r: QueryResponse | QueryErrorResponse): r is QueryErrorResponse {
