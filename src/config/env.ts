@@ -19,6 +19,11 @@ export interface EnvOverrides {
   endpoints: { s3?: string; dynamodb?: string; bedrockRuntime?: string; lambda?: string };
   /** Fault rules for the local services at start, as JSON text (LARDER_FAULTS_S3 / _DYNAMODB / _BEDROCK). */
   localFaults?: { s3?: string; dynamodb?: string; bedrock?: string };
+  /**
+   * The Node binaries the emulator runs sandboxes with: LARDER_NODE_BINARY for every function,
+   * LARDER_NODE_<MAJOR> (e.g. LARDER_NODE_22) for functions whose Runtime is nodejs<MAJOR>.x.
+   */
+  localNode?: { binary?: string; byMajor: Record<string, string> };
   /** Facts about the Lambda environment, as Lambda (or the emulator) sets them. */
   lambda: {
     functionName?: string;
@@ -56,6 +61,7 @@ export function readEnvOverrides(env: Env = process.env): EnvOverrides {
       dynamodb: nonEmpty(env.LARDER_FAULTS_DYNAMODB),
       bedrock: nonEmpty(env.LARDER_FAULTS_BEDROCK),
     },
+    localNode: { binary: nonEmpty(env.LARDER_NODE_BINARY), byMajor: nodeBinariesByMajor(env) },
     lambda: {
       functionName: nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME),
       taskRoot: nonEmpty(env.LAMBDA_TASK_ROOT),
@@ -63,6 +69,16 @@ export function readEnvOverrides(env: Env = process.env): EnvOverrides {
       ephemeralStorageMb: intVar(env, 'LARDER_EPHEMERAL_STORAGE_MB'),
     },
   };
+}
+
+function nodeBinariesByMajor(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^LARDER_NODE_(\d+)$/.exec(name);
+    const path = nonEmpty(value);
+    if (m && path) out[String(Number(m[1]))] = path;
+  }
+  return out;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

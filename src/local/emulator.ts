@@ -16,6 +16,7 @@ import { buildSandboxEnv, undeclaredParameterWarnings, type EnvVarsFile } from '
 import { locateHandler } from './handlerLocation';
 import { Sandbox, SandboxInitError, type InitTimings, type LambdaErrorPayload } from './sandbox';
 import { LOCAL_ACCOUNT_ID } from './intrinsics';
+import { chooseNodeBinary, nodeVersionOf, runtimeMismatchWarning, type NodeBinaryChoice } from './nodeBinary';
 
 /** Lambda's synchronous payload limit, request and response (6 MB). */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -43,6 +44,8 @@ export interface EmulatorOptions {
   /** Failed Event invocations (after retries) are appended here as JSON lines, so none is lost. */
   failedEventsFile?: string;
   rssPollMs?: number;
+  /** Which Node runs the sandboxes (`--node`, LARDER_NODE_BINARY, LARDER_NODE_<MAJOR>); default the host's. */
+  node?: NodeBinaryChoice;
 }
 
 export interface InvocationReport {
@@ -251,6 +254,9 @@ export class LambdaEmulator {
 
   private async startSandbox(pool: FunctionPool, initLogs: string[]): Promise<Sandbox> {
     const location = locateHandler(pool.fn, this.options.bundleDir);
+    const nodeBinary = chooseNodeBinary(pool.fn.runtime, this.options.node);
+    const mismatch = runtimeMismatchWarning(pool.fn.logicalId, pool.fn.runtime, await nodeVersionOf(nodeBinary));
+    if (mismatch) this.warn(mismatch);
     const tmpDir = mkdtempSync(join(this.sandboxRoot, `${pool.fn.logicalId}-`));
     const { env, logStreamName, warnings } = buildSandboxEnv({
       fn: pool.fn,
@@ -274,6 +280,7 @@ export class LambdaEmulator {
       taskRoot: location.taskRoot,
       initTimeoutMs: this.options.initTimeoutMs ?? 30_000,
       rssPollMs: this.options.rssPollMs,
+      nodeBinary,
       onLog: (line) => {
         const capture = self ? pool.logCapture.get(self) : initLogs;
         capture?.push(line);

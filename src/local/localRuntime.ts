@@ -25,6 +25,7 @@ export const runtimeArgs = {
   'inherit-aws-credentials': { type: 'boolean', description: 'Pass the host\'s AWS credentials into the sandboxes (off: dummy local credentials)', default: false },
   'idle-timeout': { type: 'string', description: 'Seconds an unused sandbox stays warm', default: '600' },
   region: { type: 'string', description: 'AWS region the functions see', default: 'us-east-1' },
+  node: { type: 'string', description: 'Node binary for every sandbox (default: LARDER_NODE_<MAJOR> for the function\'s Runtime, else LARDER_NODE_BINARY, else this Node)' },
   'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
 } satisfies Record<string, ArgSpec>;
 
@@ -59,6 +60,11 @@ export function parseParameterOverrides(text: string | undefined): Record<string
   return out;
 }
 
+/** A path with a slash is resolved against the working directory; a bare name (e.g. `node22`) is looked up on PATH. */
+function resolveBinary(value: string): string {
+  return value.includes('/') ? resolve(value) : value;
+}
+
 export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const idleSeconds = Number(args['idle-timeout'] ?? 600);
   if (!Number.isFinite(idleSeconds) || idleSeconds < 0) throw new LarderError('VALIDATION', `--idle-timeout: expected seconds ≥ 0, found "${args['idle-timeout']}"`);
@@ -78,6 +84,7 @@ export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntim
     serviceEnv: { ...services.env },
     inheritAwsCredentials: args['inherit-aws-credentials'],
     idleTimeoutMs: idleSeconds * 1000,
+    node: { binary: args.node ? resolveBinary(args.node) : undefined, byMajor: config.overrides.localNode?.byMajor, fallback: config.overrides.localNode?.binary },
     failedEventsFile: resolve(config.rootDir, config.local.data_dir, 'failed-events.jsonl'),
     log,
   });

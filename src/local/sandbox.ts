@@ -31,6 +31,8 @@ export interface SandboxSpec {
   taskRoot: string;
   onLog: (line: string) => void;
   initTimeoutMs: number;
+  /** The Node binary the sandbox runs on (default: the host's, process.execPath). */
+  nodeBinary?: string;
   /** How often resident memory is sampled during an invocation (Linux /proc); 0 turns the watchdog off. */
   rssPollMs?: number;
 }
@@ -117,6 +119,7 @@ export class Sandbox {
     const heapMb = Math.max(64, Math.floor(spec.fn.memoryMb * 0.9));
     const child = fork(BOOTSTRAP, [], {
       cwd: spec.taskRoot,
+      execPath: spec.nodeBinary ?? process.execPath,
       env: {
         ...spec.env,
         LARDER_SANDBOX_BOOTSTRAP: JSON.stringify({

@@ -22,9 +22,10 @@ const fn = (id: string) => template.functions.find((f) => f.logicalId === id)!;
 
 /**
  * Variables read by the code but never inside Lambda: the local services' fault rules, CLI debugging,
- * and the SDK's Node-20 banner switch the CLI sets for itself (src/cli.ts).
+ * the SDK's Node-20 banner switch the CLI sets for itself (src/cli.ts), and the Node binary the
+ * emulator runs sandboxes with (LARDER_NODE_BINARY; LARDER_NODE_<MAJOR> is read by pattern).
  */
-const HOST_ONLY_VARIABLES = new Set(['LARDER_FAULTS_S3', 'LARDER_FAULTS_DYNAMODB', 'LARDER_FAULTS_BEDROCK', 'LARDER_DEBUG', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED']);
+const HOST_ONLY_VARIABLES = new Set(['LARDER_FAULTS_S3', 'LARDER_FAULTS_DYNAMODB', 'LARDER_FAULTS_BEDROCK', 'LARDER_DEBUG', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'LARDER_NODE_BINARY']);
 
 describe('lambda_assets/template.yaml', () => {
   it('declares the four functions on nodejs22.x, built by the Makefile with esbuild settings and nodejs-polars external', () => {
