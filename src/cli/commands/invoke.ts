@@ -12,7 +12,7 @@ export default defineCommand({
   meta: {
     name: 'invoke',
     description: 'Invoke a function from the SAM template, like `sam local invoke` (no Docker)',
-    usage: 'invoke FUNCTION [-e EVENT.json | -e -] [--env-vars env.json] [--cold] [--repeat N] [--bundle]',
+    usage: 'invoke FUNCTION [-e EVENT.json | -e -] [--env-vars env.json] [--cold] [--repeat N] [--bundle] [--node PATH]',
   },
   args: {
     event: { type: 'string', alias: 'e', description: 'Event JSON file, or - for standard input (default: {})' },
