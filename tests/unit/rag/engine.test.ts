@@ -3,28 +3,13 @@
  * errors, load failures, retry of a failed index build, the no-context path.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { loadConfig } from '../../../src/config';
 import { LarderError } from '../../../src/errors';
 import type { DataLoader } from '../../../src/loader/types';
 import { answerQuery, QueryEngine, type QueryResponse } from '../../../src/rag';
-import { normalised } from '../../../src/rag/vector/exactDot';
-import { COMPANIES, KPI_LABELS, SECTIONS, sentencesTable } from './fixtures';
+import { memoryLoader, sentencesTable, stubBedrock } from './fixtures';
 
 const config = loadConfig(undefined, {});
-const DIMS = 1024;
-
-/** Bag-of-words hashing, enough for "the sentence sharing words with the question ranks first". */
-function embed(text: string): number[] {
-  const v = new Array(DIMS).fill(0);
-  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
-    let h = 0;
-    for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-    v[h % DIMS] += 1;
-  }
-  return v;
-}
-
 const table = sentencesTable([
   { cik: 104169, year: 2018, item: 'ITEM_7', pos: 1, text: 'Walmart net sales increased to $495.8 billion in fiscal 2018.' },
   { cik: 104169, year: 2018, item: 'ITEM_7', pos: 2, text: 'Comparable sales grew in the U.S. segment.' },
@@ -32,30 +17,11 @@ const table = sentencesTable([
 ]);
 
 function loader(overrides: Partial<DataLoader> = {}): DataLoader {
-  const vectors = new Float32Array(table.count * DIMS);
-  table.sentence.forEach((s, i) => vectors.set(normalised(embed(s)), i * DIMS));
-  return {
-    kind: 'local',
-    sentences: async () => table,
-    embeddings: async () => ({ model: 'cohere_v4', ids: table.sentenceID, vectors, dims: DIMS, count: table.count }),
-    companies: async () => COMPANIES,
-    sections: async () => SECTIONS,
-    kpiFacts: async () => KPI_LABELS.map((k) => ({ ...k, cik: '', cik_int: 0, ticker: '', year: 0, metric_type: '', value: 0, unit: '', filed_date: '', accession_no: '' })),
-    sentencesByIds: async () => [],
-    stats: () => [],
-    ...overrides,
-  };
+  return memoryLoader(table, overrides);
 }
 
 function bedrock(converse: () => Promise<unknown> = async () => ({ output: { message: { content: [{ text: 'It grew.' }] } }, usage: { inputTokens: 100, outputTokens: 10 }, stopReason: 'end_turn' })) {
-  const send = vi.fn(async (command: { constructor: { name: string }; input: { body?: string } }) => {
-    if (command.constructor.name === 'InvokeModelCommand') {
-      const text = (JSON.parse(command.input.body!) as { texts: string[] }).texts[0];
-      return { body: new TextEncoder().encode(JSON.stringify({ embeddings: { float: [embed(text)] } })) };
-    }
-    return converse();
-  });
-  return { send } as unknown as BedrockRuntimeClient & { send: typeof send };
+  return stubBedrock(converse);
 }
 
 describe('QueryEngine', () => {

@@ -2,7 +2,10 @@
  * Dimension rows for unit tests, copied from FinSights (https://github.com/mjsushanth/FinSights,
  * MIT, Copyright (c) 2025 Northeastern University IE7374 MLOps Team) via ../shared/data/finsights/.
  */
-import type { CompanyRow, SectionRow, SentencesTable } from '../../../src/loader/types';
+import { vi } from 'vitest';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { CompanyRow, DataLoader, SectionRow, SentencesTable } from '../../../src/loader/types';
+import { normalised } from '../../../src/rag/vector/exactDot';
 
 export const COMPANIES: CompanyRow[] = [
   { company_id: 1, cik_int: 1045810, cik: '0001045810', company_name: "NVIDIA CORP", ticker: 'NVDA' },
@@ -110,3 +113,48 @@ export function sentencesTable(specs: SentenceSpec[]): SentencesTable {
   return t;
 }
 
+
+/** The configured cohere_v4 dimension: the engine checks what the query embedding returns. */
+export const DIMS = 1024;
+
+/** Bag-of-words hashing, enough for "the sentence sharing words with the question ranks first". */
+export function bagOfWordsEmbedding(text: string): number[] {
+  const v = new Array(DIMS).fill(0);
+  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    let h = 0;
+    for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    v[h % DIMS] += 1;
+  }
+  return v;
+}
+
+/** A DataLoader over an in-memory sentences table, its vectors from bagOfWordsEmbedding. */
+export function memoryLoader(table: SentencesTable, overrides: Partial<DataLoader> = {}): DataLoader {
+  return {
+    kind: 'local',
+    sentences: async () => table,
+    embeddings: async () => {
+      const vectors = new Float32Array(table.count * DIMS);
+      table.sentence.forEach((s, i) => vectors.set(normalised(bagOfWordsEmbedding(s)), i * DIMS));
+      return { model: 'cohere_v4', ids: table.sentenceID, vectors, dims: DIMS, count: table.count };
+    },
+    companies: async () => COMPANIES,
+    sections: async () => SECTIONS,
+    kpiFacts: async () => KPI_LABELS.map((k) => ({ ...k, cik: '', cik_int: 0, ticker: '', year: 0, metric_type: '', value: 0, unit: '', filed_date: '', accession_no: '' })),
+    sentencesByIds: async () => [],
+    stats: () => [],
+    ...overrides,
+  };
+}
+
+/** A Bedrock client stub: InvokeModel embeds with bagOfWordsEmbedding (Cohere's shape), anything else is `converse()`. */
+export function stubBedrock(converse: () => Promise<unknown>) {
+  const send = vi.fn(async (command: { constructor: { name: string }; input: { body?: string } }) => {
+    if (command.constructor.name === 'InvokeModelCommand') {
+      const text = (JSON.parse(command.input.body!) as { texts: string[] }).texts[0];
+      return { body: new TextEncoder().encode(JSON.stringify({ embeddings: { float: [bagOfWordsEmbedding(text)] } })) };
+    }
+    return converse();
+  });
+  return { send } as unknown as BedrockRuntimeClient & { send: typeof send };
+}

@@ -4,15 +4,13 @@
  * comes back short and never shows another company while rows of its own company remain.
  */
 import { describe, expect, it } from 'vitest';
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { loadConfig } from '../../../src/config';
-import type { DataLoader } from '../../../src/loader/types';
 import { QueryEngine, answerQuery, type QueryResponse } from '../../../src/rag';
 import type { FilterExpression } from '../../../src/rag/filters/expression';
 import { relaxationLadder } from '../../../src/rag/retrieval/relax';
 import { searchWithRelaxation } from '../../../src/rag/retrieval/search';
 import { normalised } from '../../../src/rag/vector/exactDot';
-import { COMPANIES, KPI_LABELS, SECTIONS, sentencesTable, type SentenceSpec } from './fixtures';
+import { bagOfWordsEmbedding, memoryLoader, sentencesTable, stubBedrock, type SentenceSpec } from './fixtures';
 
 const company = { cik_int: { $in: [104169] } };
 const year = { report_year: { $in: [2018] } };
@@ -50,7 +48,6 @@ describe('relaxationLadder', () => {
 
 // --- the search stage over a generated corpus -------------------------------------------------------
 
-const DIMS = 1024; // the configured cohere_v4 dimension: the engine checks what the query embedding returns
 const CIKS = [104169, 320193, 1065280];
 const YEARS = [2017, 2018, 2019];
 const ITEMS = ['ITEM_7', 'ITEM_1A'];
@@ -58,16 +55,6 @@ const WORDS = ['revenue', 'margin', 'supplier', 'regulation', 'growth', 'currenc
 
 function random(seed: number) {
   return () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function embed(text: string): number[] {
-  const v = new Array(DIMS).fill(0);
-  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
-    let h = 0;
-    for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-    v[h % DIMS] += 1;
-  }
-  return v;
 }
 
 // Uneven cells, some empty; every sentence unique with enough content terms to count as a hit.
@@ -86,33 +73,8 @@ for (const cik of CIKS) {
 }
 const table = sentencesTable(specs);
 
-function memoryLoader(t: ReturnType<typeof sentencesTable>): DataLoader {
-  return {
-    kind: 'local',
-    sentences: async () => t,
-    embeddings: async () => {
-      const vectors = new Float32Array(t.count * DIMS);
-      t.sentence.forEach((s, i) => vectors.set(normalised(embed(s)), i * DIMS));
-      return { model: 'cohere_v4', ids: t.sentenceID, vectors, dims: DIMS, count: t.count };
-    },
-    companies: async () => COMPANIES,
-    sections: async () => SECTIONS,
-    kpiFacts: async () => KPI_LABELS.map((k) => ({ ...k, cik: '', cik_int: 0, ticker: '', year: 0, metric_type: '', value: 0, unit: '', filed_date: '', accession_no: '' })),
-    sentencesByIds: async () => [],
-    stats: () => [],
-  };
-}
 const loader = memoryLoader(table);
-
-const bedrock = {
-  send: async (command: { constructor: { name: string }; input: { body?: string } }) => {
-    if (command.constructor.name === 'InvokeModelCommand') {
-      const text = (JSON.parse(command.input.body!) as { texts: string[] }).texts[0];
-      return { body: new TextEncoder().encode(JSON.stringify({ embeddings: { float: [embed(text)] } })) };
-    }
-    return { output: { message: { content: [{ text: 'ok' }] } }, usage: { inputTokens: 1, outputTokens: 1 }, stopReason: 'end_turn' };
-  },
-} as unknown as BedrockRuntimeClient;
+const bedrock = stubBedrock(async () => ({ output: { message: { content: [{ text: 'ok' }] } }, usage: { inputTokens: 1, outputTokens: 1 }, stopReason: 'end_turn' }));
 
 const config = loadConfig(undefined, {});
 const count = (pred: (row: number) => boolean) => Array.from({ length: table.count }, (_, r) => r).filter(pred).length;
@@ -121,7 +83,7 @@ describe('searchWithRelaxation', () => {
   it('never comes back short and never leaks another company while rows of the asked one remain', async () => {
     const engine = new QueryEngine({ config, loader, bedrock: bedrock, embeddingModel: 'cohere_v4' });
     const ix = await engine.ready();
-    const query = new Float32Array(normalised(embed('revenue growth supplier regulation')));
+    const query = new Float32Array(normalised(bagOfWordsEmbedding('revenue growth supplier regulation')));
     let cases = 0;
     for (const cik of CIKS) {
       for (const y of YEARS) {
