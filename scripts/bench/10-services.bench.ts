@@ -25,8 +25,6 @@ const suite: BenchSuite = {
   name: 'services',
   description: 'local service start time; S3 PUT/GET of a large object vs fs.copyFile',
   async run(ctx) {
-    process.env.LARDER_LOG_LEVEL ??= 'warn';
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const config = loadConfig(join(ctx.root, 'ml_config.yaml'), {});
     const dataDir = await mkdtemp(join(tmpdir(), 'larder-bench-services-'));
     const rows: BenchRow[] = [];

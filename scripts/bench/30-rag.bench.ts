@@ -152,7 +152,6 @@ function filteredBench(index: VectorIndex, count: number, qs: Float32Array[], la
 }
 
 async function endToEnd(root: string, quick: boolean, log: (m: string) => void): Promise<BenchRow[]> {
-  process.env.LARDER_LOG_LEVEL ??= 'warn';
   const local = await openLocalQueryEngine({});
   try {
     const goldPath = resolve(root, '../shared/data/finsights/p3_gold_P3_v1_auto.json');

@@ -22,8 +22,6 @@ const suite: BenchSuite = {
   name: 'registry',
   description: 'artifact handler: uploads and GETs per second, p50/p95, contention on one name, lost/duplicated records',
   async run(ctx) {
-    process.env.LARDER_LOG_LEVEL ??= 'warn';
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const dataDir = await mkdtemp(join(tmpdir(), 'larder-bench-registry-'));
     const base = loadConfig(join(ctx.root, 'ml_config.yaml'), {});
     const services = await startLocalServices({ config: base, only: ['s3', 'dynamodb'], dataDir, quiet: true, ports: { s3: 0, dynamodb: 0 } });
