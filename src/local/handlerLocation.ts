@@ -8,7 +8,7 @@
  * app.js while EntryPoints still says app.ts) runs. From a bundle, it is
  * `<bundleDir>/<LogicalId>/query.{mjs,js,cjs}`, as `npm run build` writes it.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { LarderError } from '../errors';
 import { buildFromSources, hasSourceEntryPoints } from './sourceBuild';
@@ -54,7 +54,28 @@ export function locateHandler(fn: FunctionDefinition, bundleDir?: string): Handl
   if (!file) {
     throw new LarderError('FUNCTION_NOT_FOUND', `${fn.logicalId}: Handler "${fn.handler}" points at ${candidates[0]}, which does not exist`);
   }
+  if (fn.builtCode) keepCommonJs(fn.codeDir, file);
   return { file, exportName, typescript: /\.[mc]?ts$/.test(file), taskRoot: fn.codeDir };
+}
+
+/**
+ * In Lambda a .js file with no package.json in its package is CommonJS. Here Node walks further up,
+ * and a project's `"type": "module"` (a CDK app's, say) would make a built CommonJS bundle fail to
+ * load. Build output (a cdk asset, a `sam build` folder) gets a package.json saying commonjs, so it
+ * loads as it does in Lambda.
+ */
+function keepCommonJs(codeDir: string, file: string): void {
+  if (!file.endsWith('.js')) return;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return;
+    if (dir === codeDir || dirname(dir) === dir) break;
+  }
+  for (let dir = dirname(codeDir); dirname(dir) !== dir; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (!existsSync(pkg)) continue;
+    if (/"type"\s*:\s*"module"/.test(readFileSync(pkg, 'utf8'))) writeFileSync(join(codeDir, 'package.json'), '{ "type": "commonjs" }\n');
+    return;
+  }
 }
 
 /**

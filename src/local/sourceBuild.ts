@@ -27,8 +27,9 @@ export function buildFromSources(fn: FunctionDefinition): string {
     throw new LarderError('VALIDATION', `${fn.logicalId}: esbuild (Metadata.BuildProperties, as \`sam build\` runs it) failed: ${(err as Error).message.split('\n').slice(0, 6).join('\n')}`, { cause: err });
   }
   const ext = options.outExtension?.['.js'] ?? '.js';
-  // An ES module bundle named .js needs a package.json saying so, as it would in the deployed .zip only if the project's did.
-  if (options.format === 'esm' && ext === '.js') writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
+  // In the deployed .zip (no package.json from the project) a .js file is CommonJS; the bundle's own
+  // package.json keeps it so here, whatever the project's says, and marks an ES module bundle named .js.
+  if (ext === '.js') writeFileSync(join(outDir, 'package.json'), options.format === 'esm' ? '{"type":"module"}\n' : '{"type":"commonjs"}\n');
   return outDir;
 }
 

@@ -108,6 +108,7 @@ export function readFunction(logicalId: string, ctx: FunctionReadContext): ReadF
       runtime,
       codeDir: code.codeDir,
       inlineCode: code.inlineCode,
+      builtCode: typeof meta['aws:asset:path'] === 'string' || typeof meta.SamResourceId === 'string' || undefined,
       memoryMb,
       timeoutSec,
       ephemeralStorageMb,

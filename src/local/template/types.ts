@@ -38,6 +38,11 @@ export interface FunctionDefinition {
   runtime: string;
   /** Absolute directory of the function's code (CodeUri / Code / asset path, or the inline code's folder). */
   codeDir: string;
+  /**
+   * True when codeDir is build output (a cdk synth asset, or a `sam build` output marked by
+   * Metadata.SamResourceId): it may get a package.json so Node reads its .js files as Lambda does.
+   */
+  builtCode?: boolean;
   /** Set when the code is inline (InlineCode / Code.ZipFile): written to codeDir/index.js. */
   inlineCode?: string;
   memoryMb: number;
