@@ -13,6 +13,7 @@ import { LambdaEmulator } from './emulator';
 import { resolveServices, type ResolvedServices } from './serviceEndpoints';
 import { startLambdaApiServer } from './lambdaApiServer';
 import type { RunningServer } from './httpServer';
+import { installMissingNodes } from './nodeRuntimes';
 
 export const DEFAULT_BUNDLE_DIR = '.larder/build';
 
@@ -27,6 +28,7 @@ export const runtimeArgs = {
   region: { type: 'string', description: 'AWS region the functions see', default: 'us-east-1' },
   node: { type: 'string', description: 'Node binary for every sandbox (default: LARDER_NODE_<MAJOR> for the function\'s Runtime, else LARDER_NODE_BINARY, else this Node)' },
   'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
+  'install-node': { type: 'boolean', description: 'Install the Node each function\'s Runtime names from the npm registry when missing (no prompt)', default: false },
 } satisfies Record<string, ArgSpec>;
 
 export type RuntimeArgs = { [K in keyof typeof runtimeArgs]: (typeof runtimeArgs)[K]['type'] extends 'boolean' ? boolean : string | undefined };
@@ -74,8 +76,10 @@ export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntim
   });
   const envVars = args['env-vars'] ? readEnvVarsFile(resolve(args['env-vars'])) : undefined;
   const config = loadConfig();
-  const services = await resolveServices({ config, start: !args['no-services'], quiet: options.quietServices });
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  for (const w of template.warnings) log(`[larder] template: ${w}`);
+  if (args['install-node'] && !args.node) await installMissingNodes(template.functions.map((f) => f.runtime), config.overrides.localNode?.byMajor, log);
+  const services = await resolveServices({ config, start: !args['no-services'], quiet: options.quietServices });
   if (services.note) log(`[larder] ${services.source === 'none' ? 'note' : 'services'}: ${services.note}`);
   const emulator = new LambdaEmulator({
     template,
