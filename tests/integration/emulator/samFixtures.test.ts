@@ -65,7 +65,7 @@ describe('the SAM fixtures run', () => {
     const emulator = emulatorFor(join(app, 'template.yaml'));
     const first = await invokeOk(emulator, 'TsFunction', { name: 'larder' });
     expect(JSON.parse(first.body)).toEqual({ greeting: 'hello larder', ping: 'a+b', built: true });
-    expect(existsSync(join(app, 'src/node_modules/.cache/larder/TsFunction/app.js'))).toBe(true);
+    expect(existsSync(join(app, 'src/node_modules/.cache/larder/TsFunction/latest.json'))).toBe(true);
     cpSync(join(app, 'src/settings.json'), join(app, 'src/settings.orig.json'));
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(app, 'src/settings.json'), '{ "greeting": "hi" }');
