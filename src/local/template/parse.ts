@@ -51,7 +51,17 @@ function parseJson(text: string, _source: string): Record<string, any> | undefin
 }
 
 function parseYaml(text: string, source: string, warnings: string[]): Record<string, any> {
-  const doc = parseDocument(text, { customTags: cfnTags(), prettyErrors: true, uniqueKeys: false });
+  let doc = parseDocument(text, { customTags: cfnTags(), prettyErrors: true, uniqueKeys: false });
+  if (doc.errors.some((e) => e.code === 'BAD_INDENT')) {
+    // PyYAML accepts a flow collection ({…} / […]) whose continuation lines are not indented past
+    // its key; YAML 1.2 does not. Re-indent those lines and try again, saying so.
+    const repaired = reindentFlowCollections(text);
+    const retry = parseDocument(repaired.text, { customTags: cfnTags(), prettyErrors: true, uniqueKeys: false });
+    if (!retry.errors.length) {
+      doc = retry;
+      for (const line of repaired.lines) warnings.push(`${source}: line ${line}: a flow collection's continuation line is not indented past its key; read as PyYAML reads it`);
+    }
+  }
   if (doc.errors.length) {
     throw new LarderError('TEMPLATE_INVALID', `${source}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
   }
@@ -77,4 +87,47 @@ function duplicateKeys(node: Node | null | undefined, path: string, out: string[
     node.items.forEach((item, i) => duplicateKeys(item as Node, `${path}[${i}]`, out));
   }
   return out;
+}
+
+/**
+ * Indents the continuation lines of block-context flow collections past the line that opened them
+ * (two spaces more than its indentation), tracking bracket depth outside quoted strings.
+ */
+function reindentFlowCollections(text: string): { text: string; lines: number[] } {
+  const lines = text.split('\n');
+  const changed: number[] = [];
+  let depth = 0;
+  let minIndent = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (depth > 0) {
+      const indent = line.length - line.trimStart().length;
+      if (line.trim() && indent < minIndent) {
+        lines[i] = ' '.repeat(minIndent) + line.trimStart();
+        changed.push(i + 1);
+      }
+    } else {
+      minIndent = line.length - line.trimStart().length + 2;
+    }
+    depth = Math.max(0, depth + bracketBalance(line));
+  }
+  return { text: lines.join('\n'), lines: changed };
+}
+
+function bracketBalance(line: string): number {
+  let balance = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      // A quote opens a string only at a token start (not inside a plain scalar like it's).
+      if (i === 0 || /[\s,[{:]/.test(line[i - 1])) quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) break;
+    else if (c === '{' || c === '[') balance++;
+    else if (c === '}' || c === ']') balance--;
+  }
+  return balance;
 }

@@ -137,3 +137,13 @@ describe('every function a template can hold', () => {
     expect(findFunction(t, 'F')).toMatchObject({ codeDir: '/p/src', runtime: 'nodejs24.x', events: {}, layers: [] });
   });
 });
+
+describe('YAML that PyYAML accepts and YAML 1.2 does not', () => {
+  it('reads a flow collection whose continuation lines are not indented past its key, with a warning', () => {
+    const warnings: string[] = [];
+    const text = 'Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      Auth:\n        ResourcePolicy:\n          CustomStatements: [{\n            "Effect": "Allow",\n            "Resource": "execute-api:/*"\n          }]\n';
+    const data = parseTemplateText(text, 'flow.yaml', warnings);
+    expect(data.Resources.Api.Properties.Auth.ResourcePolicy.CustomStatements).toEqual([{ Effect: 'Allow', Resource: 'execute-api:/*' }]);
+    expect(warnings).toEqual(["flow.yaml: line 10: a flow collection's continuation line is not indented past its key; read as PyYAML reads it"]);
+  });
+});
