@@ -147,3 +147,31 @@ describe('YAML that PyYAML accepts and YAML 1.2 does not', () => {
     expect(warnings).toEqual(["flow.yaml: line 10: a flow collection's continuation line is not indented past its key; read as PyYAML reads it"]);
   });
 });
+
+describe('larder list', () => {
+  it('reports every kind of route with its auth, and every resource', async () => {
+    const { listTemplate } = await import('../../../src/cli/commands/list');
+    const listing = listTemplate(loadTemplate(join(FIXTURES, 'routes/template.yaml')));
+    expect(listing.routes).toEqual([
+      { method: 'GET', path: '/items', kind: 'rest', auth: 'TokenAuthorizer', function: 'ItemsFunction', api: 'RestApi' },
+      { method: 'GET', path: '/health', kind: 'rest', auth: 'NONE', function: 'ItemsFunction', api: 'RestApi' },
+      { method: 'GET', path: '/v2/items/{id}', kind: 'http', auth: 'NONE', function: 'ItemsFunction', api: 'ServerlessHttpApi' },
+      { method: 'ANY', path: '/{proxy+}', kind: 'url', auth: 'NONE', function: 'ItemsFunction' },
+      { method: 'ANY', path: '/{proxy+}', kind: 'http', auth: 'NONE', function: 'ItemsFunction', api: 'QuickApi' },
+    ]);
+    expect(listing.functions).toEqual([
+      { logicalId: 'ItemsFunction', runtime: 'nodejs22.x', handler: 'app.handler', runnable: true },
+      { logicalId: 'AuthorizerFunction', runtime: 'nodejs22.x', handler: 'app.authorize', runnable: true },
+    ]);
+    expect(listing.resources.map((r) => r.type)).toEqual(['AWS::Serverless::Api', 'AWS::Serverless::Function', 'AWS::Serverless::Function', 'AWS::ApiGatewayV2::Api']);
+  });
+
+  it('lists functions it cannot run with the reason, in template order', async () => {
+    const { listTemplate } = await import('../../../src/cli/commands/list');
+    const listing = listTemplate(loadTemplate(join(FIXTURES, 'other-runtimes/template.yaml')));
+    expect(listing.functions.map((f) => [f.logicalId, f.runnable])).toEqual([
+      ['NodeFunction', true], ['Node18Function', true], ['PythonFunction', false], ['JavaFunction', false], ['ImageFunction', false], ['S3CodeFunction', false],
+    ]);
+    expect(listing.functions.find((f) => f.logicalId === 'JavaFunction')).toEqual({ logicalId: 'JavaFunction', runtime: 'java21', handler: 'hello.App::handleRequest', runnable: false, reason: 'Runtime java21 is not a Node.js runtime; Larder runs nodejs* functions only' });
+  });
+});
