@@ -15,6 +15,7 @@ export const commands: Record<string, { description: string; load: Loader }> = {
   invoke: { description: 'Invoke a function from the SAM template once, like `sam local invoke`', load: () => import('./cli/commands/invoke') },
   'start-api': { description: 'Serve the template\'s Api events over HTTP, like `sam local start-api`', load: () => import('./cli/commands/start-api') },
   'start-lambda': { description: 'Serve the Lambda Invoke API, like `sam local start-lambda`', load: () => import('./cli/commands/start-lambda') },
+  events: { description: 'Show queued, delivered-to-destination and failed asynchronous (Event) invocations', load: () => import('./cli/commands/events') },
   demo: { description: 'Invoke a function cold, then warm, and show both REPORT lines', load: () => import('./cli/commands/demo') },
   ask: { description: 'Answer a question over the data cache', load: () => import('./cli/commands/ask') },
   eval: { description: 'Retrieval recall and MRR on a gold QA file', load: () => import('./cli/commands/eval') },

@@ -80,7 +80,12 @@ function destination(template: LoadedTemplate, fn: FunctionDefinition, type: unk
   let resolvedType = typeof type === 'string' ? (TYPES.find((t) => t.toLowerCase() === type.toLowerCase()) as DestinationType | undefined) : undefined;
   if (type !== undefined && !resolvedType) throw new LarderError('TEMPLATE_INVALID', `${declaredAt}.Type: expected one of ${TYPES.join(', ')}, found ${JSON.stringify(type)}`);
   let name: string | undefined;
-  if (arn) {
+  if (arn && !arn.includes(':')) {
+    // A bare name: our `!Ref` of a queue or topic gives its logical id (CloudFormation gives a URL or ARN).
+    const res = template.resources[arn];
+    resolvedType ??= res ? RESOURCE_TYPES[res.Type] : undefined;
+    name = NAME_KEYS.map((k) => res?.Properties?.[k]).find((v) => typeof v === 'string' && v) ?? arn;
+  } else if (arn) {
     const parts = arn.split(':');
     const service = parts[2];
     const fromService: Record<string, DestinationType> = { sqs: 'SQS', sns: 'SNS', lambda: 'Lambda', events: 'EventBridge', s3: 'S3' };
