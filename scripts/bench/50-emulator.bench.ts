@@ -114,6 +114,8 @@ const suite: BenchSuite = {
           const results = await Promise.allSettled(Array.from({ length: burstSize }, (_, i) => em.invoke('CounterFunction', { n: i })));
           const ms = performance.now() - t0;
           const ok = results.filter((r) => r.status === 'fulfilled' && !r.value.functionError) as PromiseFulfilledResult<Awaited<ReturnType<LambdaEmulator['invoke']>>>[];
+          const firstError = results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.value.error?.errorType)).find(Boolean);
+          if (firstError) ctx.log(`burst (cold-start gate ${coldStartConcurrency ?? 'default'}): first error ${firstError}`);
           return { ms, errors: burstSize - ok.length, sandboxes: new Set(ok.map((r) => r.value.sandboxId)).size };
         } finally {
           await em.stop();

@@ -46,7 +46,7 @@ export interface EmulatorOptions {
   maxConcurrency?: number;
   /** Sandboxes initialising at once on this machine (default: one per core). */
   coldStartConcurrency?: number;
-  /** How long an invocation may wait for a sandbox before a 429 (default: the function's Timeout + the init timeout). */
+  /** How long an invocation may wait for a sandbox with no progress in the pool before a 429 (default: the function's Timeout + the init timeout). */
   sandboxWaitMs?: number;
   /** Init phase limit, CPU-wait excluded (default Lambda's 10 s). */
   initTimeoutMs?: number;

@@ -40,6 +40,9 @@ export interface SandboxPoolOptions {
   idleTimeoutMs: number;
 }
 
+/** The longest any invocation waits for a sandbox, progress or not (Lambda's maximum Timeout). */
+const MAX_WAIT_MS = 900_000;
+
 interface Waiter {
   resolve: (lease: SandboxLease) => void;
   reject: (err: Error) => void;
@@ -68,6 +71,8 @@ export class SandboxPool {
   private generation = 0;
   private readonly generationOf = new WeakMap<Sandbox, number>();
   private stopped = false;
+  /** Counts sandboxes handed out and cold starts begun: a waiter's budget restarts while this moves. */
+  private progress = 0;
 
   constructor(readonly fn: FunctionDefinition, private readonly options: SandboxPoolOptions) {}
 
@@ -87,10 +92,18 @@ export class SandboxPool {
     }
     return new Promise<SandboxLease>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
-      waiter.timer = setTimeout(() => {
-        this.removeWaiter(waiter);
-        reject(new LarderError('THROTTLED', `${this.fn.logicalId}: no sandbox became free within ${(waitMs / 1000).toFixed(1)} s (${this.busy.size} busy, ${this.initializing} initialising, ${this.queuedStarts} cold starts queued on this machine); Rate Exceeded`, { statusCode: 429, details: { reason: 'LocalCapacityWaitExceeded' } }));
-      }, waitMs);
+      const joined = Date.now();
+      // The budget runs out only when the pool made no progress (no sandbox handed out or started)
+      // during a whole budget: on a busy machine cold starts are slow, not failed, and a waiter
+      // behind them is served in turn. MAX_WAIT_MS bounds the wait in any case.
+      const arm = (progressSeen: number) => {
+        waiter.timer = setTimeout(() => {
+          if (this.progress !== progressSeen && Date.now() - joined < MAX_WAIT_MS) return arm(this.progress);
+          this.removeWaiter(waiter);
+          reject(new LarderError('THROTTLED', `${this.fn.logicalId}: no sandbox became free within ${((Date.now() - joined) / 1000).toFixed(1)} s (${this.busy.size} busy, ${this.initializing} initialising, ${this.queuedStarts} cold starts queued on this machine); Rate Exceeded`, { statusCode: 429, details: { reason: 'LocalCapacityWaitExceeded' } }));
+        }, waitMs);
+      };
+      arm(this.progress);
       this.waiters.push(waiter);
       this.requestColdStarts();
     });
@@ -150,6 +163,7 @@ export class SandboxPool {
   }
 
   private lease(sandbox: Sandbox): SandboxLease {
+    this.progress++;
     this.busy.add(sandbox);
     const coldStart = this.fresh.has(sandbox);
     this.fresh.delete(sandbox);
@@ -182,6 +196,7 @@ export class SandboxPool {
         // A warm sandbox may have served the waiter meanwhile: then this start is not needed.
         if (this.stopped || this.initializing >= this.waiters.length) return releaseSlot();
         this.initializing++;
+        this.progress++;
         this.startOne().finally(() => {
           this.initializing--;
           releaseSlot();

@@ -61,6 +61,20 @@ describe('SandboxPool', () => {
     await pool.stop();
   });
 
+  it('keeps a waiter in line past its budget while the pool makes progress (slow cold starts are not failures)', async () => {
+    const l = controlledLaunch();
+    const pool = new SandboxPool(fn, { launch: l.launch, gate: new ColdStartGate(1), limit: { max: 1000, source: 'account default' }, idleTimeoutMs: 60_000 });
+    const first = pool.acquire(40);
+    const second = pool.acquire(40);
+    await tick();
+    setTimeout(() => l.finishNext(), 25); // progress within the second waiter's first budget
+    await first;
+    await new Promise((r) => setTimeout(r, 30)); // the second waiter's budget has run out once by now
+    l.finishNext();
+    expect((await second).coldStart).toBe(true);
+    await pool.stop();
+  });
+
   it('retires sandboxes on recycle(): a busy one is not reused when released', async () => {
     const l = controlledLaunch();
     const pool = new SandboxPool(fn, { launch: l.launch, gate: new ColdStartGate(1), limit: { max: 1000, source: 'account default' }, idleTimeoutMs: 60_000 });
