@@ -124,8 +124,8 @@ describe('the async queue keeps its promises across restarts and event age', () 
   });
 
   it('gives up an event older than MaximumEventAgeInSeconds with condition EventAgeExceeded', async () => {
-    // MaximumEventAgeInSeconds is 60 at the least; time scale 0.0002 makes it 12 ms, shorter than the first retry's wait.
-    const rig = trafficEmulator({ timeScale: 0.0002, asyncRetryDelayMs: 600_000 });
+    // FlakyFunction keeps events 6 h: 4.3 s at time scale 0.0002; a first retry set to wait 1,000 h (720 s scaled) would come after that.
+    const rig = trafficEmulator({ timeScale: 0.0002, asyncRetryDelayMs: 3_600_000_000 });
     try {
       rig.emulator.invokeEvent('FlakyFunction', { fail: true, order: 'E1' });
       await rig.emulator.drainAsync();
