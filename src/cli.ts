@@ -18,6 +18,7 @@ export const commands: Record<string, { description: string; load: Loader }> = {
   list: { description: 'List a template\'s functions (runnable or why not), routes and resources, like `sam list`', load: () => import('./cli/commands/list') },
   build: { description: 'Build a template\'s functions into .aws-sam/build, like `sam build` (no Docker)', load: () => import('./cli/commands/build') },
   runtimes: { description: 'Install Node versions from the npm registry for the functions\' Runtimes, or list them', load: () => import('./cli/commands/runtimes') },
+  events: { description: 'Show queued, delivered-to-destination and failed asynchronous (Event) invocations', load: () => import('./cli/commands/events') },
   demo: { description: 'Invoke a function cold, then warm, and show both REPORT lines', load: () => import('./cli/commands/demo') },
   ask: { description: 'Answer a question over the data cache', load: () => import('./cli/commands/ask') },
   eval: { description: 'Retrieval recall and MRR on a gold QA file', load: () => import('./cli/commands/eval') },

@@ -105,6 +105,26 @@ const suite: BenchSuite = {
         await bundled.stop();
       }
 
+      // A burst on a cold function: cold starts paced one per core (the default) vs all at once.
+      const burstSize = ctx.quick ? 10 : 20;
+      const burst = async (coldStartConcurrency?: number) => {
+        const em = new LambdaEmulator({ template, log: () => {}, sandboxRoot: join(work, 'sandboxes'), coldStartConcurrency });
+        try {
+          const t0 = performance.now();
+          const results = await Promise.allSettled(Array.from({ length: burstSize }, (_, i) => em.invoke('CounterFunction', { n: i })));
+          const ms = performance.now() - t0;
+          const ok = results.filter((r) => r.status === 'fulfilled' && !r.value.functionError) as PromiseFulfilledResult<Awaited<ReturnType<LambdaEmulator['invoke']>>>[];
+          const firstError = results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.value.error?.errorType)).find(Boolean);
+          if (firstError) ctx.log(`burst (cold-start gate ${coldStartConcurrency ?? 'default'}): first error ${firstError}`);
+          return { ms, errors: burstSize - ok.length, sandboxes: new Set(ok.map((r) => r.value.sandboxId)).size };
+        } finally {
+          await em.stop();
+        }
+      };
+      const allAtOnce = await burst(burstSize);
+      const paced = await burst();
+      rows.push({ metric: `burst of ${burstSize} calls on a cold function: all answered`, value: paced.ms, unit: 'ms', baseline: { name: 'every call its own cold start at once', value: allAtOnce.ms, unit: 'ms' }, ratio: paced.ms / allAtOnce.ms, note: `paced: ${paced.sandboxes} sandboxes, ${paced.errors} errors; all at once: ${allAtOnce.sandboxes} sandboxes, ${allAtOnce.errors} errors` });
+
       // start-api: HTTP → v1 event → warm sandbox → HTTP, minus the handler's own time.
       const api = await startApiServer({ emulator, port: 0, log: () => {} });
       try {
