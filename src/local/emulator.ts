@@ -14,12 +14,16 @@ import { LarderError } from '../errors';
 import { findFunction, type FunctionDefinition, type LoadedTemplate } from './template';
 import { buildSandboxEnv, undeclaredParameterWarnings, type EnvVarsFile } from './lambdaEnv';
 import { locateHandler } from './handlerLocation';
-import { Sandbox, SandboxInitError, type InitTimings, type LambdaErrorPayload } from './sandbox';
+import { Sandbox, SandboxInitError, type InitTimings, type LambdaErrorPayload, type StreamSink } from './sandbox';
+import { prepareSandboxRuntime } from './sandboxRuntime';
+import { responseTooLarge, traceIdHeader, SYNC_RESPONSE_LIMIT_BYTES } from './runtimeLimits';
+import type { LayerMap } from './layers';
 import { LOCAL_ACCOUNT_ID } from './intrinsics';
 import { chooseNodeBinary, nodeVersionOf, runtimeMismatchWarning, type NodeBinaryChoice } from './nodeBinary';
 
-/** Lambda's synchronous payload limit, request and response (6 MB). */
+/** Lambda's synchronous request payload limit (6 MB); responses allow a little more (runtimeLimits.ts). */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+export { SYNC_RESPONSE_LIMIT_BYTES };
 
 export interface EmulatorOptions {
   template: LoadedTemplate;
@@ -46,6 +50,10 @@ export interface EmulatorOptions {
   rssPollMs?: number;
   /** Which Node runs the sandboxes (`--node`, LARDER_NODE_BINARY, LARDER_NODE_<MAJOR>); default the host's. */
   node?: NodeBinaryChoice;
+  /** Local folders for layer ARNs the template names but cannot provide (`--layer-map`). */
+  layerMap?: LayerMap;
+  /** Opens the Node inspector in each sandbox on this port (`--debug-port`). */
+  debugPort?: number;
 }
 
 export interface InvocationReport {
@@ -73,6 +81,8 @@ export interface InvokeResult {
   report: InvocationReport;
   /** This invocation's log lines, START to REPORT (what `--log-type Tail` returns). */
   logLines: string[];
+  /** A streaming handler's whole output (payload is then its text): content type and bytes. */
+  stream?: { contentType: string; body: Buffer };
   /** Supervisor round trip, for overhead measurements. */
   roundTripMs: number;
 }
@@ -81,6 +91,10 @@ export interface InvokeOptions {
   /** Discard warm sandboxes of this function first, so this call starts a fresh one. */
   cold?: boolean;
   clientContext?: unknown;
+  /** Receives a streaming handler's chunks as they are written. */
+  sink?: StreamSink;
+  /** X-Amzn-Trace-Id of the incoming request; a fresh one otherwise (the function sees _X_AMZN_TRACE_ID). */
+  traceId?: string;
 }
 
 interface FunctionPool {
@@ -155,12 +169,16 @@ export class LambdaEmulator {
       timeoutMs: pool.fn.timeoutSec * 1000,
       invokedFunctionArn: `arn:aws:lambda:${this.template.region}:${LOCAL_ACCOUNT_ID}:function:${pool.fn.functionName}`,
       clientContext: options.clientContext,
+      traceId: options.traceId ?? traceIdHeader(),
+      sink: options.sink,
     });
     pool.busy.delete(sandbox);
     let { ok, payload, error } = outcome;
-    if (ok && payload !== undefined && Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT_BYTES) {
+    if (outcome.stream && ok) payload = outcome.stream.body.toString('utf8');
+    const tooLarge = ok && !outcome.stream && payload !== undefined ? responseTooLarge(payload) : undefined;
+    if (tooLarge) {
       ok = false;
-      error = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT_BYTES} bytes).` };
+      error = tooLarge;
     }
     const status = ok ? undefined : error?.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error';
     if (!ok && error?.errorType === 'Sandbox.Timedout') this.emit(logLines, `${new Date().toISOString()} ${requestId} Task timed out after ${pool.fn.timeoutSec.toFixed(2)} seconds`);
@@ -180,6 +198,7 @@ export class LambdaEmulator {
       sandboxId: sandbox.id,
       report,
       logLines,
+      stream: outcome.stream,
       roundTripMs: performance.now() - t0,
     };
   }
@@ -255,10 +274,22 @@ export class LambdaEmulator {
   private async startSandbox(pool: FunctionPool, initLogs: string[]): Promise<Sandbox> {
     const location = locateHandler(pool.fn, this.options.bundleDir);
     const nodeBinary = chooseNodeBinary(pool.fn.runtime, this.options.node);
-    const mismatch = runtimeMismatchWarning(pool.fn.logicalId, pool.fn.runtime, await nodeVersionOf(nodeBinary));
+    const nodeVersion = await nodeVersionOf(nodeBinary);
+    const mismatch = runtimeMismatchWarning(pool.fn.logicalId, pool.fn.runtime, nodeVersion);
     if (mismatch) this.warn(mismatch);
     const tmpDir = mkdtempSync(join(this.sandboxRoot, `${pool.fn.logicalId}-`));
+    const runtime = prepareSandboxRuntime({
+      template: this.template,
+      fn: pool.fn,
+      taskRoot: location.taskRoot,
+      sandboxRoot: this.sandboxRoot,
+      nodeMajor: Number(nodeVersion.split('.')[0]),
+      layerMap: this.options.layerMap,
+    });
     const { env, logStreamName, warnings } = buildSandboxEnv({
+      nodeBinary,
+      layerBinDirs: runtime.layerBinDirs,
+      nodePath: runtime.nodePath,
       fn: pool.fn,
       region: this.template.region,
       tmpDir,
@@ -268,6 +299,7 @@ export class LambdaEmulator {
       inheritAwsCredentials: this.options.inheritAwsCredentials,
     });
     for (const w of warnings) this.warn(w);
+    for (const w of runtime.warnings) this.warn(w);
     let self: Sandbox | undefined;
     return Sandbox.start({
       fn: pool.fn,
@@ -281,6 +313,10 @@ export class LambdaEmulator {
       initTimeoutMs: this.options.initTimeoutMs ?? 30_000,
       rssPollMs: this.options.rssPollMs,
       nodeBinary,
+      layers: runtime.layers,
+      runtimeModulesDirs: runtime.runtimeModulesDirs,
+      displayNodePath: runtime.displayNodePath,
+      debugPort: this.options.debugPort,
       onLog: (line) => {
         const capture = self ? pool.logCapture.get(self) : initLogs;
         capture?.push(line);
