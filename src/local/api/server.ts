@@ -16,6 +16,7 @@ import { buildV2Event } from './httpEvent';
 import { runLambdaAuthorizer, type AuthOutcome } from './authorizers';
 import { checkJwt, JWT_SIGNATURE_WARNING } from './jwt';
 import { gatewayErrors, proxyResultToHttp, sendJson, sendParts, v2ResultToHttp } from './responses';
+import { startFunctionUrlServers, type FunctionUrlServer } from './functionUrls';
 
 export interface ApiServerOptions {
   emulator: LambdaEmulator;
@@ -24,10 +25,14 @@ export interface ApiServerOptions {
   /** API Gateway refuses bodies over 10 MB. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
+  /** First port of the Function URL servers (one per function with FunctionUrlConfig); 0 or unset: free ports. */
+  functionUrlPort?: number;
 }
 
 export interface ApiServer extends RunningServer {
   routes: Route[];
+  /** The Function URLs served beside the API, each on its own port. */
+  functionUrls: FunctionUrlServer[];
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -122,7 +127,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     options.port ?? 3000,
     'start-api',
   );
-  return { ...server, routes };
+  let functionUrls: FunctionUrlServer[];
+  try {
+    functionUrls = await startFunctionUrlServers({ emulator, host: options.host, basePort: options.functionUrlPort, log });
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return {
+    ...server,
+    routes,
+    functionUrls,
+    async close() {
+      await Promise.all([server.close(), ...functionUrls.map((u) => u.close())]);
+    },
+  };
 }
 
 function preflight(res: ServerResponse, cors: NonNullable<Route['api']['cors']>): void {
