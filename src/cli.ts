@@ -17,6 +17,7 @@ export const commands: Record<string, { description: string; load: Loader }> = {
   'start-lambda': { description: 'Serve the Lambda Invoke API, like `sam local start-lambda`', load: () => import('./cli/commands/start-lambda') },
   list: { description: 'List a template\'s functions (runnable or why not), routes and resources, like `sam list`', load: () => import('./cli/commands/list') },
   build: { description: 'Build a template\'s functions into .aws-sam/build, like `sam build` (no Docker)', load: () => import('./cli/commands/build') },
+  events: { description: 'Show queued, delivered-to-destination and failed asynchronous (Event) invocations', load: () => import('./cli/commands/events') },
   demo: { description: 'Invoke a function cold, then warm, and show both REPORT lines', load: () => import('./cli/commands/demo') },
   ask: { description: 'Answer a question over the data cache', load: () => import('./cli/commands/ask') },
   eval: { description: 'Retrieval recall and MRR on a gold QA file', load: () => import('./cli/commands/eval') },

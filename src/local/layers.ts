@@ -44,60 +44,51 @@ export function parseLayerMap(text: string | undefined, cwd = process.cwd()): La
   return out;
 }
 
-/** The function's Layers (its own, else Globals'), as raw template values. */
-function declaredLayers(template: LoadedTemplate, fn: FunctionDefinition): unknown[] {
-  const withLayers = fn as FunctionDefinition & { layers?: unknown[] };
-  if (Array.isArray(withLayers.layers)) return withLayers.layers;
-  const own = template.resources[fn.logicalId]?.Properties?.Layers;
-  if (Array.isArray(own)) return own;
-  const globals = (template as LoadedTemplate & { globals?: { Function?: { Layers?: unknown } } }).globals?.Function?.Layers;
-  return Array.isArray(globals) ? globals : [];
-}
-
+/**
+ * Resolves the function's layers (the template reader's `fn.layers`: Globals' first, then its own)
+ * into folders: a local layer of the template, an ARN mapped by `--layer-map`, or a warning.
+ */
 export function resolveLayers(template: LoadedTemplate, fn: FunctionDefinition, layerMap: LayerMap = {}): { layers: LayerMount[]; warnings: string[] } {
   const layers: LayerMount[] = [];
   const warnings: string[] = [];
-  for (const entry of declaredLayers(template, fn)) {
-    const ref = typeof entry === 'string' ? entry : typeof (entry as any)?.Ref === 'string' ? (entry as any).Ref : undefined;
-    if (!ref) {
-      warnings.push(`${fn.logicalId}: Layers entry ${JSON.stringify(entry)} could not be resolved offline; left out`);
-      continue;
-    }
-    const mapped = layerMap[ref] ?? layerMap[ref.replace(/:\d+$/, '')];
+  for (const ref of fn.layers ?? []) {
+    const source = ref.logicalId ?? ref.arn ?? '?';
+    const mapped = ref.arn ? (layerMap[ref.arn] ?? layerMap[ref.arn.replace(/:\d+$/, '')]) : undefined;
     if (mapped) {
-      layers.push({ mount: '/opt', dir: mapped, source: ref });
+      layers.push({ mount: '/opt', dir: mapped, source });
       continue;
     }
-    const local = localLayer(template, ref);
+    const local = ref.contentDir ? { dir: ref.contentDir, buildMethod: ref.logicalId ? template.resources[ref.logicalId]?.Metadata?.BuildMethod : undefined } : sameTemplateLayer(template, ref.arn);
     if (local) {
-      if (!existsSync(local.dir)) warnings.push(`${fn.logicalId}: layer ${ref} points at ${local.dir}, which does not exist`);
-      else layers.push({ ...local, source: ref });
+      if (!existsSync(local.dir)) warnings.push(`${fn.logicalId}: layer ${source} points at ${local.dir}, which does not exist`);
+      else layers.push({ mount: mountFor(local.dir, local.buildMethod), dir: local.dir, source });
       continue;
     }
     warnings.push(
-      LAYER_ARN.test(ref)
-        ? `${fn.logicalId}: layer ${ref} is not in the template and cannot be downloaded offline; its files are missing under /opt — pass --layer-map ${ref}=./local-folder (the layer's zip contents) to mount one`
-        : `${fn.logicalId}: layer "${ref}" is neither a LayerVersion of the template nor a layer ARN; left out`,
+      ref.arn && LAYER_ARN.test(ref.arn)
+        ? `${fn.logicalId}: layer ${ref.arn} is not in the template and cannot be downloaded offline; its files are missing under /opt — pass --layer-map ${ref.arn}=./local-folder (the layer's zip contents) to mount one`
+        : `${fn.logicalId}: layer ${JSON.stringify(source)} could not be resolved to a folder or an ARN; left out`,
     );
   }
   return { layers, warnings };
 }
 
-function localLayer(template: LoadedTemplate, ref: string): Omit<LayerMount, 'source'> | undefined {
-  const arnName = LAYER_ARN.exec(ref)?.[1];
-  const entry = Object.entries(template.resources).find(
-    ([id, r]) => LAYER_TYPES.has(r.Type) && (id === ref || (arnName !== undefined && (id === arnName || r.Properties?.LayerName === arnName))),
-  );
+/** SAM builds a nodejsXX layer's ContentUri (package.json) into nodejs/node_modules; unbuilt, the folder holds them itself. */
+function mountFor(dir: string, buildMethod: unknown): string {
+  return /^nodejs/.test(String(buildMethod ?? '')) && !existsSync(resolve(dir, 'nodejs')) ? '/opt/nodejs' : '/opt';
+}
+
+/** A layer ARN naming a LayerVersion of this template (by LayerName or logical id) with local content. */
+function sameTemplateLayer(template: LoadedTemplate, arn: string | undefined): { dir: string; buildMethod?: unknown } | undefined {
+  const name = arn ? LAYER_ARN.exec(arn)?.[1] : undefined;
+  if (!name) return undefined;
+  const entry = Object.entries(template.resources).find(([id, r]) => LAYER_TYPES.has(r.Type) && (id === name || r.Properties?.LayerName === name));
   if (!entry) return undefined;
   const [, res] = entry;
   const p = res.Properties ?? {};
   const raw = typeof p.ContentUri === 'string' ? p.ContentUri : typeof p.Content === 'string' ? p.Content : res.Metadata?.['aws:asset:path'];
   if (typeof raw !== 'string' || /^s3:\/\//.test(raw)) return undefined;
-  const dir = resolve(template.dir, raw);
-  const buildMethod = String(res.Metadata?.BuildMethod ?? '');
-  // SAM builds a nodejsXX layer's ContentUri (package.json) into nodejs/node_modules; unbuilt, it holds them itself.
-  const mount = /^nodejs/.test(buildMethod) && !existsSync(resolve(dir, 'nodejs')) ? '/opt/nodejs' : '/opt';
-  return { mount, dir };
+  return { dir: resolve(template.dir, raw), buildMethod: res.Metadata?.BuildMethod };
 }
 
 /**

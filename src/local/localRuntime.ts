@@ -13,6 +13,9 @@ import { LambdaEmulator } from './emulator';
 import { resolveServices, type ResolvedServices } from './serviceEndpoints';
 import { startLambdaApiServer } from './lambdaApiServer';
 import type { RunningServer } from './httpServer';
+import { asyncStatePaths, parseTrafficArgs, trafficArgs } from './trafficSettings';
+import { scheduledEventsOf } from './schedules/scheduledEvents';
+import { startSchedules, type RunningSchedules } from './schedules/scheduleRunner';
 
 export const DEFAULT_BUNDLE_DIR = '.larder/build';
 
@@ -27,6 +30,7 @@ export const runtimeArgs = {
   region: { type: 'string', description: 'AWS region the functions see', default: 'us-east-1' },
   node: { type: 'string', description: 'Node binary for every sandbox (default: LARDER_NODE_<MAJOR> for the function\'s Runtime, else LARDER_NODE_BINARY, else this Node)' },
   'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
+  ...trafficArgs,
 } satisfies Record<string, ArgSpec>;
 
 export type RuntimeArgs = { [K in keyof typeof runtimeArgs]: (typeof runtimeArgs)[K]['type'] extends 'boolean' ? boolean : string | undefined };
@@ -38,6 +42,8 @@ export interface LocalRuntime {
   services: ResolvedServices;
   /** The internal Invoke endpoint handlers reach through AWS_ENDPOINT_URL_LAMBDA. */
   lambdaEndpoint?: RunningServer;
+  /** The template's Schedule/ScheduleV2 events, when the command runs them (start, start-api). */
+  schedules?: RunningSchedules;
   stop(): Promise<void>;
 }
 
@@ -48,6 +54,8 @@ export interface LocalRuntimeOptions {
   /** Extra emulator settings (tests). */
   log?: (line: string) => void;
   quietServices?: boolean;
+  /** Run the template's Schedule/ScheduleV2 events on their timetable (start, start-api). */
+  schedules?: boolean;
 }
 
 export function parseParameterOverrides(text: string | undefined): Record<string, string> {
@@ -68,6 +76,7 @@ function resolveBinary(value: string): string {
 export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const idleSeconds = Number(args['idle-timeout'] ?? 600);
   if (!Number.isFinite(idleSeconds) || idleSeconds < 0) throw new LarderError('VALIDATION', `--idle-timeout: expected seconds ≥ 0, found "${args['idle-timeout']}"`);
+  const traffic = parseTrafficArgs(args);
   const template = loadTemplate(args.template ?? DEFAULT_TEMPLATE, {
     region: args.region,
     parameterOverrides: parseParameterOverrides(args['parameter-overrides']),
@@ -85,7 +94,9 @@ export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntim
     inheritAwsCredentials: args['inherit-aws-credentials'],
     idleTimeoutMs: idleSeconds * 1000,
     node: { binary: args.node ? resolveBinary(args.node) : undefined, byMajor: config.overrides.localNode?.byMajor, fallback: config.overrides.localNode?.binary },
-    failedEventsFile: resolve(config.rootDir, config.local.data_dir, 'failed-events.jsonl'),
+    ...asyncQueueSettings(config),
+    timeScale: traffic.timeScale,
+    maxConcurrency: traffic.maxConcurrency,
     log,
   });
   let lambdaEndpoint: RunningServer | undefined;
@@ -97,16 +108,28 @@ export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntim
     throw err;
   }
   emulator.setServiceEnv({ AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url });
+  emulator.resumeQueuedEvents();
+  const schedules = options.schedules
+    ? startSchedules({ schedules: scheduledEventsOf(template), region: template.region, invokeEvent: (fn, payload) => emulator.invokeEvent(fn, payload), timeScale: traffic.timeScale, log })
+    : undefined;
   return {
     config,
     template,
     emulator,
     services,
     lambdaEndpoint,
+    schedules,
     async stop() {
+      schedules?.stop();
       await lambdaEndpoint?.close();
       await emulator.stop();
       await services.stop();
     },
   };
+}
+
+/** The durable async queue, destination files and failed-events file under local.data_dir. */
+function asyncQueueSettings(config: LarderConfig) {
+  const paths = asyncStatePaths(config.rootDir, config.local.data_dir);
+  return { asyncQueueDir: paths.queueDir, destinationsDir: paths.destinationsDir, failedEventsFile: paths.failedEventsFile };
 }

@@ -10,6 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FunctionDefinition } from './template';
+import { watchInitTimeout } from './lambda/initClock';
 
 const BOOTSTRAP = fileURLToPath(new URL('./sandbox/bootstrap.mjs', import.meta.url));
 
@@ -190,9 +191,10 @@ export class Sandbox {
         rmSync(spec.tmpDir, { recursive: true, force: true });
         reject(new SandboxInitError(payload, performance.now() - started));
       };
-      const timer = setTimeout(() => {
+      // Lambda's init limit, measured without the time this sandbox waited for a CPU (lambda/initClock.ts).
+      const timer = watchInitTimeout(child.pid, started, spec.initTimeoutMs, () => {
         fail({ errorType: 'Runtime.InitTimeout', errorMessage: `Init did not finish within ${(spec.initTimeoutMs / 1000).toFixed(2)} seconds` });
-      }, spec.initTimeoutMs);
+      });
       child.on('message', function onFirst(msg: any) {
         if (msg?.type === 'log') return spec.onLog(msg.line);
         if (msg?.type === 'init-error') return fail(msg.error);

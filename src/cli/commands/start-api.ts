@@ -15,11 +15,12 @@ export default defineCommand({
     host: { type: 'string', description: 'Address to listen on', default: '127.0.0.1' },
     'lambda-port': { type: 'string', description: 'Port of the Lambda Invoke endpoint beside the API (0: any free port)', default: '0' },
     'function-url-port': { type: 'string', description: 'First port of the Function URLs (one per function with FunctionUrlConfig; 0: free ports)', default: '0' },
+    'no-schedules': { type: 'boolean', description: 'Do not run the template\'s Schedule/ScheduleV2 events', default: false },
     ...runtimeArgs,
   },
   async run({ args, untilSignal }) {
     const port = checkPort(args.port, '--port');
-    const runtime = await createLocalRuntime(args, { lambdaPort: checkPort(args['lambda-port'], '--lambda-port'), lambdaHost: args.host });
+    const runtime = await createLocalRuntime(args, { lambdaPort: checkPort(args['lambda-port'], '--lambda-port'), lambdaHost: args.host, schedules: !args['no-schedules'] });
     try {
       const api = await startApiServer({ emulator: runtime.emulator, host: args.host, port, functionUrlPort: checkPort(args['function-url-port'], '--function-url-port') });
       console.log(`API on ${api.url}`);

@@ -18,6 +18,7 @@ export default defineCommand({
     'lambda-port': { type: 'string', description: 'Lambda Invoke API port (default: local.ports.lambda)' },
     host: { type: 'string', description: 'Address to listen on', default: '127.0.0.1' },
     'skip-data': { type: 'boolean', description: 'Do not build or seed the data cache', default: false },
+    'no-schedules': { type: 'boolean', description: 'Do not run the template\'s Schedule/ScheduleV2 events', default: false },
     ...runtimeArgs,
   },
   async run({ args, untilSignal }) {
@@ -25,7 +26,7 @@ export default defineCommand({
     const apiPort = checkPort(args.port ?? String(config.local.ports.api), '--port');
     const lambdaPort = checkPort(args['lambda-port'] ?? String(config.local.ports.lambda), '--lambda-port');
     console.log('Starting local services…');
-    const runtime = await createLocalRuntime(args, { lambdaPort, lambdaHost: args.host, quietServices: true });
+    const runtime = await createLocalRuntime(args, { lambdaPort, lambdaHost: args.host, quietServices: true, schedules: !args['no-schedules'] });
     try {
       const env = runtime.services.env;
       console.log(`  S3 ${env.AWS_ENDPOINT_URL_S3 ?? '(none)'}  DynamoDB ${env.AWS_ENDPOINT_URL_DYNAMODB ?? '(none)'}  Bedrock ${env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? '(none)'}`);

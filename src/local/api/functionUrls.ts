@@ -33,12 +33,22 @@ export interface FunctionUrlServer extends RunningServer {
 export function functionUrlConfigs(emulator: LambdaEmulator): FunctionUrlConfig[] {
   const out: FunctionUrlConfig[] = [];
   for (const fn of emulator.template.functions) {
-    const withUrl = fn as FunctionDefinition & { functionUrlConfig?: Record<string, unknown> };
-    const c = withUrl.functionUrlConfig ?? emulator.template.resources?.[fn.logicalId]?.Properties?.FunctionUrlConfig;
+    const c = fn.functionUrlConfig ?? urlResourceFor(emulator, fn);
     if (!c || typeof c !== 'object') continue;
     out.push({ fn, authType: c.AuthType === 'AWS_IAM' ? 'AWS_IAM' : 'NONE', invokeMode: c.InvokeMode === 'RESPONSE_STREAM' ? 'RESPONSE_STREAM' : 'BUFFERED' });
   }
   return out;
+}
+
+/** An `AWS::Lambda::Url` resource whose TargetFunctionArn is this function (CloudFormation's way to declare one). */
+function urlResourceFor(emulator: LambdaEmulator, fn: FunctionDefinition): Record<string, any> | undefined {
+  for (const res of Object.values(emulator.template.resources ?? {})) {
+    if (res.Type !== 'AWS::Lambda::Url') continue;
+    const target = String(res.Properties?.TargetFunctionArn ?? '');
+    const name = /function:([^:/]+)/.exec(target)?.[1] ?? target;
+    if (name === fn.functionName || name === fn.logicalId) return res.Properties;
+  }
+  return undefined;
 }
 
 /** Starts one server per function URL: on `basePort`, `basePort + 1`, … (0: free ports). */

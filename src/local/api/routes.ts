@@ -43,10 +43,12 @@ export interface RouteTable {
 
 type Resources = LoadedTemplate['resources'];
 
-/** Raw Globals when the template reader exposes them (Auth lives there in many templates). */
+/** A Globals section, resolved (Auth and CorsConfiguration often live there). Test doubles may have no raw template. */
 function globalsOf(template: LoadedTemplate, section: string): Record<string, any> {
-  const t = template as LoadedTemplate & { globals?: Record<string, any>; raw?: { Globals?: Record<string, any> } };
-  return (t.globals ?? t.raw?.Globals ?? {})[section] ?? {};
+  const raw = template.raw?.Globals?.[section];
+  if (!raw || typeof template.resolve !== 'function') return {};
+  const value = template.resolve(raw, `Globals.${section}`);
+  return value && typeof value === 'object' ? (value as Record<string, any>) : {};
 }
 
 function functionNameFromArn(value: unknown): string | undefined {
@@ -82,7 +84,7 @@ export function buildRouteTable(template: LoadedTemplate): RouteTable {
   };
 
   for (const fn of template.functions) {
-    const events: Record<string, any> = resources[fn.logicalId]?.Properties?.Events ?? {};
+    const events: Record<string, any> = fn.events ?? resources[fn.logicalId]?.Properties?.Events ?? {};
     for (const ev of fn.apiEvents ?? []) {
       const api = template.apis.find((a) => a.logicalId === ev.restApiId) ?? template.apis[0];
       const auth = authOf(api?.logicalId ?? 'ServerlessRestApi', 'rest');

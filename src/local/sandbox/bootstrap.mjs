@@ -5,7 +5,7 @@
  * do in a warm Lambda execution environment.
  *
  * What the handler sees follows Lambda's Node runtime interface client: the `awslambda` global
- * (streaming handlers), error payloads and "Invoke Error" log lines (errors.mjs), console and
+ * (`awslambda.streamifyResponse`, HttpResponseStream: awslambda.mjs), error payloads and "Invoke Error" log lines (errors.mjs), console and
  * stdout/stderr in order with the result (logCapture.mjs), callbackWaitsForEmptyEventLoop
  * (eventLoop.mjs), layers under /opt and the runtime's AWS SDK (optMount.mjs).
  *

@@ -107,10 +107,12 @@ describe('the emulator runs handlers the way Lambda does', () => {
     expect(result.report.maxMemoryUsedMb).toBeGreaterThan(10);
   });
 
-  it('gives concurrent invocations separate sandboxes, each cold once', async () => {
+  it('gives concurrent invocations separate sandboxes, each cold once (a sandbox freed first is reused first)', async () => {
     const results = await Promise.all([1, 2, 3].map(() => emulator.invoke('CallbackFunction', { n: 1 })));
-    expect(new Set(results.map((r) => r.sandboxId)).size).toBe(3);
-    expect(results.every((r) => r.coldStart)).toBe(true);
+    // Cold starts are paced by the machine's cores and a warm sandbox serves the next waiter first
+    // (docs/concurrency.md), so three quick calls use one to three sandboxes; tests/integration/emulator/concurrency.test.ts holds them busy.
+    const sandboxes = new Set(results.map((r) => r.sandboxId));
+    expect(results.filter((r) => r.coldStart)).toHaveLength(sandboxes.size);
     const again = await emulator.invoke('CallbackFunction', {});
     expect(again.coldStart).toBe(false);
     expect(results.map((r) => r.sandboxId)).toContain(again.sandboxId);
