@@ -30,6 +30,7 @@ export type { InvocationReport } from './lambda/reportLine';
 export type { InvokeOptions, InvokeResult } from './lambda/types';
 import { responseTooLarge, traceIdHeader, SYNC_RESPONSE_LIMIT_BYTES } from './runtimeLimits';
 import type { LayerMap } from './layers';
+import { HotReload } from './hotReload';
 
 /** Lambda's synchronous request payload limit (6 MB); responses allow a little more (runtimeLimits.ts). */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -76,6 +77,8 @@ export interface EmulatorOptions {
   layerMap?: LayerMap;
   /** Opens the Node inspector in each sandbox on this port (`--debug-port`). */
   debugPort?: number;
+  /** Retire warm sandboxes whose code changed on disk (default on); how often the code is re-checked. */
+  hotReload?: boolean | { checkEveryMs: number };
 }
 
 export class LambdaEmulator {
@@ -84,6 +87,7 @@ export class LambdaEmulator {
   private readonly asyncConfigs = new Map<string, AsyncInvokeConfig>();
   private readonly gate: ColdStartGate;
   private readonly launch: ReturnType<typeof sandboxLauncher>;
+  private readonly hotReload?: HotReload;
   private readonly queue: AsyncEventQueue;
   private readonly log: (line: string) => void;
   private stopped = false;
@@ -98,6 +102,10 @@ export class LambdaEmulator {
       for (const w of undeclaredParameterWarnings(options.envVars, this.template.functions)) this.warn(w);
     }
     this.gate = new ColdStartGate(options.coldStartConcurrency);
+    if (options.hotReload !== false) {
+      const every = typeof options.hotReload === 'object' ? options.hotReload.checkEveryMs : undefined;
+      this.hotReload = new HotReload({ template: this.template, bundleDir: options.bundleDir, layerMap: options.layerMap, checkEveryMs: every });
+    }
     this.launch = sandboxLauncher({
       template: this.template,
       bundleDir: options.bundleDir,
@@ -141,7 +149,11 @@ export class LambdaEmulator {
     if (eventBytes > SYNC_PAYLOAD_LIMIT_BYTES) {
       this.warn(`${fn.logicalId}: the event is ${(eventBytes / 1048576).toFixed(1)} MB; Lambda refuses synchronous payloads over 6 MB (RequestEntityTooLargeException)`);
     }
-    if (options.cold) await pool.discardIdle();
+    const code = this.hotReload?.check(fn);
+    if (options.cold || code?.changed) {
+      if (code?.changed) this.log(`[larder] ${fn.logicalId}: code changed on disk; the next sandbox loads it fresh`);
+      await pool.discardIdle();
+    }
     const initTimeoutMs = this.options.initTimeoutMs ?? LAMBDA_INIT_TIMEOUT_MS;
     let lease;
     try {
@@ -151,6 +163,7 @@ export class LambdaEmulator {
       throw err;
     }
     const { sandbox, coldStart } = lease;
+    if (coldStart) sandbox.codeStamp = code?.stamp;
     const logLines = [...lease.initLogs];
     pool.captureLogs(sandbox, logLines);
     this.emit(logLines, `START RequestId: ${requestId} Version: $LATEST`);
@@ -174,7 +187,7 @@ export class LambdaEmulator {
     this.emit(logLines, `END RequestId: ${requestId}`);
     const report = buildReport({ fn, requestId, durationMs: outcome.durationMs, maxMemoryUsedMb: outcome.maxMemoryUsedMb, init: coldStart ? sandbox.initTimings : undefined, status, errorType: error?.errorType });
     this.emit(logLines, report.line);
-    pool.release(sandbox, outcome.sandboxAlive && !this.stopped);
+    pool.release(sandbox, outcome.sandboxAlive && !this.stopped && (this.hotReload?.current(fn, sandbox.codeStamp) ?? true));
     return {
       requestId,
       functionName: fn.logicalId,

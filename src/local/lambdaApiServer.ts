@@ -14,6 +14,7 @@ import { findFunction } from './template';
 import { listen, readBody, type RunningServer } from './httpServer';
 import { LOCAL_ACCOUNT_ID } from './intrinsics';
 import { STREAM_INVOKE_PATH, streamInvocation } from './lambdaStreamInvoke';
+import { jsonNestingDepth, MAX_EVENT_DEPTH } from './eventInput';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 const SYNC_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -63,6 +64,11 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
     }
     let event: unknown = {};
     if (body.length) {
+      const text = body.toString('utf8');
+      const depth = jsonNestingDepth(text);
+      if (depth > MAX_EVENT_DEPTH) {
+        return lambdaError(res, 400, 'InvalidRequestContentException', `Could not parse request body into json: the payload nests ${depth} levels deep; larder accepts at most ${MAX_EVENT_DEPTH}`);
+      }
       try {
         event = JSON.parse(body.toString('utf8'));
       } catch {

@@ -14,6 +14,7 @@ import { resolveServices, type ResolvedServices } from './serviceEndpoints';
 import { startLambdaApiServer } from './lambdaApiServer';
 import type { RunningServer } from './httpServer';
 import { asyncStatePaths, parseTrafficArgs, trafficArgs } from './trafficSettings';
+import { parseSandboxArgs, sandboxArgs } from './sandboxArgs';
 import { scheduledEventsOf } from './schedules/scheduledEvents';
 import { startSchedules, type RunningSchedules } from './schedules/scheduleRunner';
 
@@ -31,6 +32,7 @@ export const runtimeArgs = {
   node: { type: 'string', description: 'Node binary for every sandbox (default: LARDER_NODE_<MAJOR> for the function\'s Runtime, else LARDER_NODE_BINARY, else this Node)' },
   'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
   ...trafficArgs,
+  ...sandboxArgs,
 } satisfies Record<string, ArgSpec>;
 
 export type RuntimeArgs = { [K in keyof typeof runtimeArgs]: (typeof runtimeArgs)[K]['type'] extends 'boolean' ? boolean : string | undefined };
@@ -97,6 +99,7 @@ export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntim
     ...asyncQueueSettings(config),
     timeScale: traffic.timeScale,
     maxConcurrency: traffic.maxConcurrency,
+    ...parseSandboxArgs(args),
     log,
   });
   let lambdaEndpoint: RunningServer | undefined;

@@ -106,6 +106,8 @@ export class Sandbox {
   invocations = 0;
   /** The handler was wrapped by awslambda.streamifyResponse. */
   streaming = false;
+  /** The code stamp (hotReload.ts) of the files this sandbox loaded. */
+  codeStamp?: string;
   private exited = false;
   private pending?: { requestId: string; resolve: (o: InvocationOutcome) => void; started: number; sink?: StreamSink; stream?: { contentType: string; chunks: Buffer[] } };
   private killedFor?: 'timeout' | 'memory';
