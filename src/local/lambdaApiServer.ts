@@ -5,7 +5,8 @@
  *
  * RequestResponse answers 200 with the payload (X-Amz-Function-Error: Unhandled on a function error,
  * X-Amz-Log-Result with `--log-type Tail`); Event answers 202 at once and runs in the background;
- * DryRun answers 204. Errors use Lambda's shapes (x-amzn-ErrorType + {Type, message}).
+ * DryRun answers 204. InvokeWithResponseStream (`/2021-11-15/.../response-streaming-invocations`) is
+ * lambdaStreamInvoke.ts. Errors use Lambda's shapes (x-amzn-ErrorType + {Type, message}).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLarderError } from '../errors';

@@ -42,9 +42,18 @@ const ONE_PATH = [
 const PROMISE_ONE_PATH = ['access', 'stat', 'lstat', 'readFile', 'open', 'opendir', 'realpath', 'readlink'];
 
 export function installOptMount({ layers, fallbackModuleDirs }) {
-  if (!layers.length && !fallbackModuleDirs.length) return;
+  if (layers.length) patchOptPaths(layers);
+  // ESM: /opt specifiers, plus the NODE_PATH-like fallback for bare specifiers.
+  register('./resolveHooks.mjs', {
+    parentURL: import.meta.url,
+    data: { layers, fallbackParents: fallbackModuleDirs.map((d) => pathToFileURL(join(d, '..', '__larder_parent__.mjs')).href) },
+  });
+}
+
+/** `fs` and CommonJS `require` see the layers at /opt. */
+function patchOptPaths(layers) {
   const origExists = fs.existsSync;
-  const map = layers.length ? optMapper(layers, origExists) : () => undefined;
+  const map = optMapper(layers, origExists);
   const rewrite = (p) => (p instanceof URL && p.protocol === 'file:' ? map(p.pathname) : map(p)) ?? p;
 
   for (const name of ONE_PATH) {
@@ -64,7 +73,7 @@ export function installOptMount({ layers, fallbackModuleDirs }) {
   // readdir of /opt/... lists every layer's entries, as the merged /opt would.
   const dirsFor = (p) => {
     const path = p instanceof URL ? p.pathname : p;
-    if (typeof path !== 'string' || !(path === OPT || path.startsWith(OPT + '/')) || !layers.length) return undefined;
+    if (typeof path !== 'string' || !(path === OPT || path.startsWith(OPT + '/'))) return undefined;
     return layers
       .filter(({ mount }) => path === mount || path.startsWith(mount + '/'))
       .map(({ mount, dir }) => join(dir, path.slice(mount.length)))
@@ -106,9 +115,4 @@ export function installOptMount({ layers, fallbackModuleDirs }) {
   Module._resolveFilename = function (request, ...rest) {
     return origResolve.call(this, map(request) ?? request, ...rest);
   };
-  // ESM: the same for import specifiers, plus the NODE_PATH-like fallback for bare specifiers.
-  register('./resolveHooks.mjs', {
-    parentURL: import.meta.url,
-    data: { layers, fallbackParents: fallbackModuleDirs.map((d) => pathToFileURL(join(d, '..', '__larder_parent__.mjs')).href) },
-  });
 }
