@@ -28,9 +28,13 @@ import type { InvokeOptions, InvokeResult } from './lambda/types';
 
 export type { InvocationReport } from './lambda/reportLine';
 export type { InvokeOptions, InvokeResult } from './lambda/types';
+import { responseTooLarge, traceIdHeader, SYNC_RESPONSE_LIMIT_BYTES } from './runtimeLimits';
+import type { LayerMap } from './layers';
+import { HotReload } from './hotReload';
 
-/** Lambda's synchronous payload limit, request and response (6 MB). */
+/** Lambda's synchronous request payload limit (6 MB); responses allow a little more (runtimeLimits.ts). */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+export { SYNC_RESPONSE_LIMIT_BYTES };
 
 export interface EmulatorOptions {
   template: LoadedTemplate;
@@ -69,6 +73,12 @@ export interface EmulatorOptions {
   rssPollMs?: number;
   /** Which Node runs the sandboxes (`--node`, LARDER_NODE_BINARY, LARDER_NODE_<MAJOR>); default the host's. */
   node?: NodeBinaryChoice;
+  /** Local folders for layer ARNs the template names but cannot provide (`--layer-map`). */
+  layerMap?: LayerMap;
+  /** Opens the Node inspector in each sandbox on this port (`--debug-port`). */
+  debugPort?: number;
+  /** Retire warm sandboxes whose code changed on disk (default on); how often the code is re-checked. */
+  hotReload?: boolean | { checkEveryMs: number };
 }
 
 export class LambdaEmulator {
@@ -77,6 +87,7 @@ export class LambdaEmulator {
   private readonly asyncConfigs = new Map<string, AsyncInvokeConfig>();
   private readonly gate: ColdStartGate;
   private readonly launch: ReturnType<typeof sandboxLauncher>;
+  private readonly hotReload?: HotReload;
   private readonly queue: AsyncEventQueue;
   private readonly log: (line: string) => void;
   private stopped = false;
@@ -91,6 +102,10 @@ export class LambdaEmulator {
       for (const w of undeclaredParameterWarnings(options.envVars, this.template.functions)) this.warn(w);
     }
     this.gate = new ColdStartGate(options.coldStartConcurrency);
+    if (options.hotReload !== false) {
+      const every = typeof options.hotReload === 'object' ? options.hotReload.checkEveryMs : undefined;
+      this.hotReload = new HotReload({ template: this.template, bundleDir: options.bundleDir, layerMap: options.layerMap, checkEveryMs: every });
+    }
     this.launch = sandboxLauncher({
       template: this.template,
       bundleDir: options.bundleDir,
@@ -101,6 +116,8 @@ export class LambdaEmulator {
       initTimeoutMs: options.initTimeoutMs,
       rssPollMs: options.rssPollMs,
       node: options.node,
+      layerMap: options.layerMap,
+      debugPort: options.debugPort,
       log: this.log,
       warn: (m) => this.warn(m),
     });
@@ -132,7 +149,11 @@ export class LambdaEmulator {
     if (eventBytes > SYNC_PAYLOAD_LIMIT_BYTES) {
       this.warn(`${fn.logicalId}: the event is ${(eventBytes / 1048576).toFixed(1)} MB; Lambda refuses synchronous payloads over 6 MB (RequestEntityTooLargeException)`);
     }
-    if (options.cold) await pool.discardIdle();
+    const code = this.hotReload?.check(fn);
+    if (options.cold || code?.changed) {
+      if (code?.changed) this.log(`[larder] ${fn.logicalId}: code changed on disk; the next sandbox loads it fresh`);
+      await pool.discardIdle();
+    }
     const initTimeoutMs = this.options.initTimeoutMs ?? LAMBDA_INIT_TIMEOUT_MS;
     let lease;
     try {
@@ -142,6 +163,7 @@ export class LambdaEmulator {
       throw err;
     }
     const { sandbox, coldStart } = lease;
+    if (coldStart) sandbox.codeStamp = code?.stamp;
     const logLines = [...lease.initLogs];
     pool.captureLogs(sandbox, logLines);
     this.emit(logLines, `START RequestId: ${requestId} Version: $LATEST`);
@@ -149,11 +171,15 @@ export class LambdaEmulator {
       timeoutMs: fn.timeoutSec * 1000,
       invokedFunctionArn: `arn:aws:lambda:${this.template.region}:${LOCAL_ACCOUNT_ID}:function:${fn.functionName}`,
       clientContext: options.clientContext,
+      traceId: options.traceId ?? traceIdHeader(),
+      sink: options.sink,
     });
     let { ok, payload, error } = outcome;
-    if (ok && payload !== undefined && Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT_BYTES) {
+    if (outcome.stream && ok) payload = outcome.stream.body.toString('utf8');
+    const tooLarge = ok && !outcome.stream && payload !== undefined ? responseTooLarge(payload) : undefined;
+    if (tooLarge) {
       ok = false;
-      error = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT_BYTES} bytes).` };
+      error = tooLarge;
     }
     const timedOut = !ok && error?.errorType === 'Sandbox.Timedout';
     const status = ok ? undefined : timedOut ? 'timeout' : 'error';
@@ -161,7 +187,7 @@ export class LambdaEmulator {
     this.emit(logLines, `END RequestId: ${requestId}`);
     const report = buildReport({ fn, requestId, durationMs: outcome.durationMs, maxMemoryUsedMb: outcome.maxMemoryUsedMb, init: coldStart ? sandbox.initTimings : undefined, status, errorType: error?.errorType });
     this.emit(logLines, report.line);
-    pool.release(sandbox, outcome.sandboxAlive && !this.stopped);
+    pool.release(sandbox, outcome.sandboxAlive && !this.stopped && (this.hotReload?.current(fn, sandbox.codeStamp) ?? true));
     return {
       requestId,
       functionName: fn.logicalId,
@@ -172,6 +198,7 @@ export class LambdaEmulator {
       sandboxId: sandbox.id,
       report,
       logLines,
+      stream: outcome.stream,
       roundTripMs: performance.now() - t0,
     };
   }

@@ -20,9 +20,36 @@ export async function readEvent(source: string | undefined, stdin: NodeJS.Readab
     text = readFileSync(source, 'utf8');
   }
   if (!text.trim()) throw new LarderError('EVENT_INVALID', `event from ${name} is empty; pass a JSON document (use {} for an empty event)`);
+  const depth = jsonNestingDepth(text);
+  if (depth > MAX_EVENT_DEPTH) throw new LarderError('EVENT_INVALID', `event from ${name} nests ${depth} levels deep; at most ${MAX_EVENT_DEPTH} are accepted`);
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new LarderError('EVENT_INVALID', `event from ${name} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Events nested deeper than this are refused before parsing: JSON.parse/stringify recurse, and a
+ * payload of a few thousand `[` would otherwise end as "Maximum call stack size exceeded" (a 500)
+ * somewhere between the server and the sandbox. Real events nest a few dozen levels at most.
+ */
+export const MAX_EVENT_DEPTH = 512;
+
+/** The deepest nesting of arrays/objects in JSON text, counted without parsing (strings skipped). */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123 /* [ { */) {
+      if (++depth > max) max = depth;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
 }

@@ -5,7 +5,8 @@
  *
  * RequestResponse answers 200 with the payload (X-Amz-Function-Error: Unhandled on a function error,
  * X-Amz-Log-Result with `--log-type Tail`); Event answers 202 at once and runs in the background;
- * DryRun answers 204. Errors use Lambda's shapes (x-amzn-ErrorType + {Type, message}).
+ * DryRun answers 204. InvokeWithResponseStream (`/2021-11-15/.../response-streaming-invocations`) is
+ * lambdaStreamInvoke.ts. Errors use Lambda's shapes (x-amzn-ErrorType + {Type, message}).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLarderError } from '../errors';
@@ -13,6 +14,8 @@ import type { LambdaEmulator } from './emulator';
 import { findFunction } from './template';
 import { listen, readBody, type RunningServer } from './httpServer';
 import { LOCAL_ACCOUNT_ID } from './intrinsics';
+import { STREAM_INVOKE_PATH, streamInvocation } from './lambdaStreamInvoke';
+import { jsonNestingDepth, MAX_EVENT_DEPTH } from './eventInput';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 const SYNC_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -33,9 +36,10 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const m = INVOKE_PATH.exec(url.pathname);
+    const streamed = STREAM_INVOKE_PATH.exec(url.pathname);
+    const m = INVOKE_PATH.exec(url.pathname) ?? streamed;
     if (!m || req.method !== 'POST') {
-      return lambdaError(res, 404, 'UnknownOperationException', `larder start-lambda serves only POST /2015-03-31/functions/{name}/invocations, not ${req.method} ${url.pathname}`);
+      return lambdaError(res, 404, 'UnknownOperationException', `larder start-lambda serves only POST /2015-03-31/functions/{name}/invocations and POST /2021-11-15/functions/{name}/response-streaming-invocations, not ${req.method} ${url.pathname}`);
     }
     let name: string;
     try {
@@ -50,8 +54,9 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
       return lambdaError(res, 404, 'ResourceNotFoundException', `Function not found: arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${name}`);
     }
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
-      return lambdaError(res, 400, 'InvalidParameterValueException', `X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, found "${type}"`);
+    const allowed = streamed ? ['RequestResponse', 'DryRun'] : ['RequestResponse', 'Event', 'DryRun'];
+    if (!allowed.includes(type)) {
+      return lambdaError(res, 400, 'InvalidParameterValueException', `X-Amz-Invocation-Type must be ${allowed.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, found "${type}"`);
     }
     const limit = type === 'Event' ? ASYNC_LIMIT_BYTES : SYNC_LIMIT_BYTES;
     const body = await readBody(req, limit);
@@ -60,6 +65,11 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
     }
     let event: unknown = {};
     if (body.length) {
+      const text = body.toString('utf8');
+      const depth = jsonNestingDepth(text);
+      if (depth > MAX_EVENT_DEPTH) {
+        return lambdaError(res, 400, 'InvalidRequestContentException', `Could not parse request body into json: the payload nests ${depth} levels deep; larder accepts at most ${MAX_EVENT_DEPTH}`);
+      }
       try {
         event = JSON.parse(body.toString('utf8'));
       } catch {
@@ -81,9 +91,12 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
         return lambdaError(res, 400, 'InvalidRequestContentException', 'X-Amz-Client-Context must be base64-encoded JSON');
       }
     }
+    const traceId = typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : undefined;
+    const logTail = String(req.headers['x-amz-log-type'] ?? '') === 'Tail';
     let result;
     try {
-      result = await emulator.invoke(name, event, { clientContext });
+      if (streamed) return await streamInvocation(res, emulator, name, event, { clientContext, logTail, traceId });
+      result = await emulator.invoke(name, event, { clientContext, traceId });
     } catch (err) {
       if (isLarderError(err) && err.statusCode === 429) return lambdaError(res, 429, 'TooManyRequestsException', 'Rate Exceeded.');
       throw err;
@@ -95,7 +108,7 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
       'Content-Length': String(Buffer.byteLength(result.payload)),
     };
     if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
-    if (String(req.headers['x-amz-log-type'] ?? '') === 'Tail') {
+    if (logTail) {
       // Lambda returns the last 4 KB of the invocation's log, base64-encoded.
       const tail = Buffer.from(result.logLines.join('\n') + '\n', 'utf8');
       headers['X-Amz-Log-Result'] = tail.subarray(Math.max(0, tail.length - 4096)).toString('base64');

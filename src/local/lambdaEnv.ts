@@ -10,7 +10,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LarderError } from '../errors';
 import { LOCAL_CREDENTIALS } from '../aws/clients';
 import type { FunctionDefinition } from './template';
@@ -23,8 +23,8 @@ export const LAMBDA_RESERVED_VARIABLES = new Set([
   'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
 
-/** Host variables a sandbox keeps (Lambda has its own PATH and LANG; we borrow the host's so `node` works). */
-const HOST_PASSTHROUGH = ['PATH', 'LANG', 'HOME', 'SYSTEMROOT', 'LARDER_LOG_LEVEL', 'LARDER_DEBUG'];
+/** Host variables a sandbox keeps (Lambda has its own LANG; PATH is rebuilt in Lambda's shape below). */
+const HOST_PASSTHROUGH = ['LANG', 'HOME', 'SYSTEMROOT', 'LARDER_LOG_LEVEL', 'LARDER_DEBUG'];
 const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'];
 
 /** SAM's --env-vars file: `{ "Parameters": {...}, "<FunctionLogicalId>": {...} }`. */
@@ -66,6 +66,12 @@ export interface SandboxEnvOptions {
   serviceEnv?: Record<string, string>;
   inheritAwsCredentials?: boolean;
   hostEnv?: Record<string, string | undefined>;
+  /** The Node binary the sandbox runs: its folder stands in for Lambda's /var/lang/bin on PATH. */
+  nodeBinary?: string;
+  /** Layer folders whose bin/ stands in for /opt/bin on PATH. */
+  layerBinDirs?: string[];
+  /** The real module search path (layers' node_modules, the runtime's SDK, the task root): CommonJS reads NODE_PATH at start-up. */
+  nodePath?: string[];
 }
 
 export interface SandboxEnv {
@@ -92,13 +98,19 @@ export function buildSandboxEnv(options: SandboxEnvOptions): SandboxEnv {
     AWS_DEFAULT_REGION: region,
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     LAMBDA_TASK_ROOT: options.taskRoot,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
     _HANDLER: fn.handler,
     TZ: ':UTC',
+    // What `sam local` sets: Powertools and many apps switch to local behaviour on it.
+    AWS_SAM_LOCAL: 'true',
+    // Lambda's PATH (/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin), with this machine's folders for /var/lang/bin and /opt/bin.
+    PATH: [dirname(options.nodeBinary ?? process.execPath), '/usr/local/bin', '/usr/bin/', '/bin', ...(options.layerBinDirs ?? [])].join(':'),
     // Not set by Lambda; the emulator states these so code finds the sandbox's /tmp and its size.
     TMPDIR: tmpDir,
     LARDER_EPHEMERAL_STORAGE_MB: String(fn.ephemeralStorageMb),
     LARDER_CACHE_DIR: join(tmpDir, 'larder-cache'),
   });
+  if (options.nodePath?.length) env.NODE_PATH = options.nodePath.join(':');
   // The SDK nags about Node < 22 on every client; Lambda's nodejs22.x never would, so neither do we.
   if (Number(process.versions.node.split('.')[0]) < 22) env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -15,6 +15,7 @@ import { startLambdaApiServer } from './lambdaApiServer';
 import type { RunningServer } from './httpServer';
 import { installMissingNodes } from './nodeRuntimes';
 import { asyncStatePaths, parseTrafficArgs, trafficArgs } from './trafficSettings';
+import { parseSandboxArgs, sandboxArgs } from './sandboxArgs';
 import { scheduledEventsOf } from './schedules/scheduledEvents';
 import { startSchedules, type RunningSchedules } from './schedules/scheduleRunner';
 
@@ -33,6 +34,7 @@ export const runtimeArgs = {
   'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
   'install-node': { type: 'boolean', description: 'Install the Node each function\'s Runtime names from the npm registry when missing (no prompt)', default: false },
   ...trafficArgs,
+  ...sandboxArgs,
 } satisfies Record<string, ArgSpec>;
 
 export type RuntimeArgs = { [K in keyof typeof runtimeArgs]: (typeof runtimeArgs)[K]['type'] extends 'boolean' ? boolean : string | undefined };
@@ -101,6 +103,7 @@ export async function createLocalRuntime(args: RuntimeArgs, options: LocalRuntim
     ...asyncQueueSettings(config),
     timeScale: traffic.timeScale,
     maxConcurrency: traffic.maxConcurrency,
+    ...parseSandboxArgs(args),
     log,
   });
   let lambdaEndpoint: RunningServer | undefined;

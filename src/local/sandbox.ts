@@ -36,6 +36,20 @@ export interface SandboxSpec {
   nodeBinary?: string;
   /** How often resident memory is sampled during an invocation (Linux /proc); 0 turns the watchdog off. */
   rssPollMs?: number;
+  /** Layer folders in the template's order, mounted at /opt (see sandbox/optMount.mjs). */
+  layers?: Array<{ mount: string; dir: string }>;
+  /** node_modules folders bare imports fall back to after the layers (the runtime's AWS SDK). */
+  runtimeModulesDirs?: string[];
+  /** NODE_PATH as the function sees it (Lambda's /opt/... value); the real search path is env.NODE_PATH. */
+  displayNodePath?: string;
+  /** Opens the Node inspector on this port (`--debug-port`, like `sam local invoke -d`). */
+  debugPort?: number;
+}
+
+/** Receives a streaming handler's output as it is written (InvokeWithResponseStream, streamed Function URLs). */
+export interface StreamSink {
+  start(contentType: string): void;
+  chunk(data: Buffer): void;
 }
 
 export interface InitTimings {
@@ -60,6 +74,8 @@ export interface InvocationOutcome {
   maxMemoryUsedMb: number;
   /** False when the sandbox died or was killed: the next invocation gets a cold one. */
   sandboxAlive: boolean;
+  /** A streaming handler's output: its content type and every chunk, in order (also sent to the sink as written). */
+  stream?: { contentType: string; body: Buffer };
 }
 
 export class SandboxInitError extends Error {
@@ -88,8 +104,12 @@ function track(child: ChildProcess): void {
 export class Sandbox {
   readonly id = `sbx-${process.pid}-${++sandboxCounter}`;
   invocations = 0;
+  /** The handler was wrapped by awslambda.streamifyResponse. */
+  streaming = false;
+  /** The code stamp (hotReload.ts) of the files this sandbox loaded. */
+  codeStamp?: string;
   private exited = false;
-  private pending?: { requestId: string; resolve: (o: InvocationOutcome) => void; started: number };
+  private pending?: { requestId: string; resolve: (o: InvocationOutcome) => void; started: number; sink?: StreamSink; stream?: { contentType: string; chunks: Buffer[] } };
   private killedFor?: 'timeout' | 'memory';
   private watchdog?: NodeJS.Timeout;
   private maxRssSeenBytes = 0;
@@ -137,9 +157,12 @@ export class Sandbox {
           logStreamName: spec.logStreamName,
           tmpDir: spec.tmpDir,
           ephemeralStorageBytes: spec.fn.ephemeralStorageMb * 1024 * 1024,
+          layers: spec.layers ?? [],
+          runtimeModulesDirs: spec.runtimeModulesDirs ?? [],
+          displayNodePath: spec.displayNodePath,
         }),
       },
-      execArgv: [`--max-old-space-size=${heapMb}`],
+      execArgv: [`--max-old-space-size=${heapMb}`, ...(spec.debugPort ? [`--inspect=127.0.0.1:${spec.debugPort}`] : [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     track(child);
@@ -183,6 +206,7 @@ export class Sandbox {
           child.removeAllListeners('close');
           const t = msg.timings;
           const sandbox = new Sandbox(spec, child, { totalMs: performance.now() - started, ...t }, stderrTail);
+          sandbox.streaming = msg.streaming === true;
           resolve(sandbox);
         }
       });
@@ -196,7 +220,7 @@ export class Sandbox {
   }
 
   /** Runs one invocation. Never rejects: failures come back as Lambda error payloads. */
-  invoke(requestId: string, event: unknown, options: { timeoutMs: number; invokedFunctionArn: string; clientContext?: unknown }): Promise<InvocationOutcome> {
+  invoke(requestId: string, event: unknown, options: { timeoutMs: number; invokedFunctionArn: string; clientContext?: unknown; traceId?: string; sink?: StreamSink }): Promise<InvocationOutcome> {
     if (this.exited) throw new Error(`sandbox ${this.id} is not running`);
     if (this.pending) throw new Error(`sandbox ${this.id} is busy`);
     this.invocations++;
@@ -209,6 +233,7 @@ export class Sandbox {
       this.pending = {
         requestId,
         started,
+        sink: options.sink,
         resolve: (o) => {
           clearTimeout(timer);
           this.stopWatchdog();
@@ -218,7 +243,7 @@ export class Sandbox {
       };
       this.startWatchdog();
       try {
-        this.child.send({ type: 'invoke', requestId, event, deadlineMs: Date.now() + options.timeoutMs, invokedFunctionArn: options.invokedFunctionArn, clientContext: options.clientContext });
+        this.child.send({ type: 'invoke', requestId, event, deadlineMs: Date.now() + options.timeoutMs, invokedFunctionArn: options.invokedFunctionArn, clientContext: options.clientContext, traceId: options.traceId });
       } catch (err) {
         // The process went away between checks (or the event cannot be serialised): kill and report.
         this.crashError = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: could not deliver the event to the runtime: ${(err as Error).message}` };
@@ -240,6 +265,17 @@ export class Sandbox {
   private onMessage(msg: any): void {
     if (msg?.type === 'log') return this.spec.onLog(msg.line);
     const pending = this.pending;
+    if (msg?.type === 'stream-start' && pending && pending.requestId === msg.requestId) {
+      pending.stream = { contentType: String(msg.contentType), chunks: [] };
+      pending.sink?.start(pending.stream.contentType);
+      return;
+    }
+    if (msg?.type === 'stream-chunk' && pending?.stream && pending.requestId === msg.requestId) {
+      const data = Buffer.from(String(msg.data), 'base64');
+      pending.stream.chunks.push(data);
+      pending.sink?.chunk(data);
+      return;
+    }
     if (msg?.type === 'result' && pending && pending.requestId === msg.requestId) {
       this.maxRssSeenBytes = Math.max(this.maxRssSeenBytes, msg.maxRssBytes ?? 0);
       pending.resolve({
@@ -249,6 +285,7 @@ export class Sandbox {
         durationMs: msg.durationMs,
         maxMemoryUsedMb: Math.ceil(this.maxRssSeenBytes / (1024 * 1024)),
         sandboxAlive: true,
+        stream: streamOf(pending.stream),
       });
       return;
     }
@@ -278,7 +315,7 @@ export class Sandbox {
       error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${signal ? `signal: ${signal}` : `exit status ${code}`}` };
     }
     const maxMemoryUsedMb = outOfMemory ? this.spec.fn.memoryMb : Math.ceil(this.maxRssSeenBytes / (1024 * 1024));
-    this.pending.resolve({ ok: false, error, durationMs, maxMemoryUsedMb, sandboxAlive: false });
+    this.pending.resolve({ ok: false, error, durationMs, maxMemoryUsedMb, sandboxAlive: false, stream: streamOf(this.pending.stream) });
   }
 
   /** Samples VmRSS while an invocation runs: Lambda kills an environment whose memory passes MemorySize. */
@@ -308,4 +345,8 @@ export class Sandbox {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = undefined;
   }
+}
+
+function streamOf(stream?: { contentType: string; chunks: Buffer[] }): InvocationOutcome['stream'] {
+  return stream ? { contentType: stream.contentType, body: Buffer.concat(stream.chunks) } : undefined;
 }

@@ -9,11 +9,12 @@ import { createLocalRuntime, runtimeArgs } from '../../local/localRuntime';
 import { startApiServer } from '../../local/apiServer';
 
 export default defineCommand({
-  meta: { name: 'start-api', description: 'Serve the template\'s Api events over HTTP (REST v1 proxy events, no Docker)' },
+  meta: { name: 'start-api', description: 'Serve the template\'s REST and HTTP APIs and Function URLs over HTTP (no Docker)' },
   args: {
     port: { type: 'string', alias: 'p', description: 'Port', default: '3000' },
     host: { type: 'string', description: 'Address to listen on', default: '127.0.0.1' },
     'lambda-port': { type: 'string', description: 'Port of the Lambda Invoke endpoint beside the API (0: any free port)', default: '0' },
+    'function-url-port': { type: 'string', description: 'First port of the Function URLs (one per function with FunctionUrlConfig; 0: free ports)', default: '0' },
     'no-schedules': { type: 'boolean', description: 'Do not run the template\'s Schedule/ScheduleV2 events', default: false },
     ...runtimeArgs,
   },
@@ -21,9 +22,10 @@ export default defineCommand({
     const port = checkPort(args.port, '--port');
     const runtime = await createLocalRuntime(args, { lambdaPort: checkPort(args['lambda-port'], '--lambda-port'), lambdaHost: args.host, schedules: !args['no-schedules'] });
     try {
-      const api = await startApiServer({ emulator: runtime.emulator, host: args.host, port });
+      const api = await startApiServer({ emulator: runtime.emulator, host: args.host, port, functionUrlPort: checkPort(args['function-url-port'], '--function-url-port') });
       console.log(`API on ${api.url}`);
-      for (const r of api.routes) console.log(`  ${r.method.padEnd(7)} ${api.url}${r.resource}  → ${r.fn.logicalId}`);
+      for (const r of api.routes) console.log(`  ${r.method.padEnd(7)} ${api.url}${r.resource}  → ${r.fn.logicalId} (${r.kind}${r.authorizer ? `, auth ${r.authorizer.name}` : ''})`);
+      for (const u of api.functionUrls) console.log(`  Function URL ${u.url}/  → ${u.logicalId} (${u.invokeMode})`);
       console.log(`Lambda Invoke API on ${runtime.lambdaEndpoint!.url}`);
       console.log('Ctrl-C to stop.');
       await untilSignal();

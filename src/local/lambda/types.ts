@@ -1,5 +1,5 @@
 /** What an invocation returns and takes: the emulator's public shapes (re-exported by ../emulator). */
-import type { LambdaErrorPayload } from '../sandbox';
+import type { LambdaErrorPayload, StreamSink } from '../sandbox';
 import type { InvocationReport } from './reportLine';
 
 export interface InvokeResult {
@@ -14,6 +14,8 @@ export interface InvokeResult {
   report: InvocationReport;
   /** This invocation's log lines, START to REPORT (what `--log-type Tail` returns). */
   logLines: string[];
+  /** A streaming handler's whole output (payload is then its text): content type and bytes. */
+  stream?: { contentType: string; body: Buffer };
   /** Supervisor round trip, for overhead measurements. */
   roundTripMs: number;
 }
@@ -24,4 +26,8 @@ export interface InvokeOptions {
   clientContext?: unknown;
   /** Use this request id (an async event keeps its id across retries, as in Lambda). */
   requestId?: string;
+  /** Receives a streaming handler's chunks as they are written. */
+  sink?: StreamSink;
+  /** X-Amzn-Trace-Id of the incoming request; a fresh one otherwise (the function sees _X_AMZN_TRACE_ID). */
+  traceId?: string;
 }

@@ -4,16 +4,26 @@
  * warm, so module state and files in the sandbox's /tmp survive between invocations exactly as they
  * do in a warm Lambda execution environment.
  *
+ * What the handler sees follows Lambda's Node runtime interface client: the `awslambda` global
+ * (`awslambda.streamifyResponse`, HttpResponseStream: awslambda.mjs), error payloads and "Invoke Error" log lines (errors.mjs), console and
+ * stdout/stderr in order with the result (logCapture.mjs), callbackWaitsForEmptyEventLoop
+ * (eventLoop.mjs), layers under /opt and the runtime's AWS SDK (optMount.mjs).
+ *
  * Plain JavaScript on purpose: with `--bundle` no TypeScript loader is needed at all; with sources,
  * tsx's ESM loader is registered here (and timed, so cold starts can be broken into parts).
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { format } from 'node:util';
+import { toRapidResponse, toFormatted, UnhandledPromiseRejection } from './errors.mjs';
+import { installLogCapture } from './logCapture.mjs';
+import { activeResources, waitForEmptyEventLoop } from './eventLoop.mjs';
+import { installAwsLambdaGlobal, isStreamingHandler, createResponseStream, HANDLER_HIGHWATERMARK } from './awslambda.mjs';
 
 const processBootMs = performance.now();
 const config = JSON.parse(process.env.LARDER_SANDBOX_BOOTSTRAP ?? '{}');
 delete process.env.LARDER_SANDBOX_BOOTSTRAP;
+// The real module search path was in NODE_PATH at start-up (CommonJS has read it); the function sees Lambda's value.
+if (config.displayNodePath) process.env.NODE_PATH = config.displayNodePath;
 
 let currentRequestId;
 let handlerFn;
@@ -23,32 +33,31 @@ function send(message) {
   if (process.connected) process.send(message);
 }
 
-/** console.* formatted like the Lambda Node.js runtime: timestamp, request id, level, message. */
-function patchConsole() {
-  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
-  for (const [method, level] of Object.entries(levels)) {
-    console[method] = (...args) => {
-      const line = `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${format(...args)}`;
-      send({ type: 'log', line });
-    };
-  }
+const flushLogs = installLogCapture({ send, requestId: () => currentRequestId });
+
+/** console.error as the runtime writes it for a failed invocation: "Invoke Error \t{...}". */
+function logError(label, err) {
+  console.error(label, toFormatted(err));
 }
 
-export function lambdaError(err) {
-  if (err instanceof Error) {
-    return { errorType: err.name || 'Error', errorMessage: err.message, trace: String(err.stack ?? '').split('\n') };
-  }
-  return { errorType: typeof err, errorMessage: String(err), trace: [] };
-}
+export const lambdaError = toRapidResponse;
 
 function initError(errorType, err) {
-  const e = lambdaError(err);
+  const e = toRapidResponse(err);
   return { errorType, errorMessage: `${e.errorType}: ${e.errorMessage}`, trace: e.trace };
 }
 
 async function init() {
-  patchConsole();
   let loaderMs = 0;
+  // ESM resolve hooks cost a loader thread (~0.1–0.6 s of cold start with a bundle): install them now
+  // only when layers need /opt or tsx starts that thread anyway; otherwise only if an import misses.
+  let hooksInstalled = false;
+  const installHooks = async () => {
+    hooksInstalled = true;
+    const { installOptMount } = await import('./optMount.mjs');
+    installOptMount({ layers: config.layers ?? [], fallbackModuleDirs: config.runtimeModulesDirs ?? [] });
+  };
+  if (config.layers?.length || config.typescript) await installHooks();
   if (config.typescript) {
     const t = performance.now();
     const { register } = await import('tsx/esm/api');
@@ -62,29 +71,33 @@ async function init() {
     await installStorageQuota({ root: config.tmpDir, budgetBytes: config.ephemeralStorageBytes });
     storageMs = performance.now() - t;
   }
+  installAwsLambdaGlobal();
   const t = performance.now();
   let mod;
+  const handlerUrl = pathToFileURL(config.handlerFile).href;
   try {
-    mod = await import(pathToFileURL(config.handlerFile).href);
+    try {
+      mod = await import(handlerUrl);
+    } catch (err) {
+      // A package the function does not ship (the runtime's AWS SDK): resolve it as Lambda's NODE_PATH
+      // would and load again. Linking failed before any module body ran, so nothing ran twice.
+      if (hooksInstalled || !config.runtimeModulesDirs?.length || err?.code !== 'ERR_MODULE_NOT_FOUND' || !/Cannot find package/.test(String(err.message))) throw err;
+      await installHooks();
+      mod = await import(`${handlerUrl}?larder-retry=1`);
+    }
   } catch (err) {
     const code = err && err.code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return { error: initError('Runtime.ImportModuleError', err) };
     if (err instanceof SyntaxError) return { error: initError('Runtime.UserCodeSyntaxError', err) };
     // Any other error thrown while the module loads is reported as itself, as Lambda does.
-    return { error: lambdaError(err) };
+    return { error: toRapidResponse(err) };
   }
   const exportName = config.exportName;
   const fn = mod[exportName] ?? mod.default?.[exportName];
   if (typeof fn !== 'function') {
-    return {
-      error: {
-        errorType: 'Runtime.HandlerNotFound',
-        errorMessage: `${config.handlerString} is undefined or not exported`,
-        trace: [],
-      },
-    };
+    return { error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${config.handlerString} is undefined or not exported`, trace: [] } };
   }
-  if (config.refuseCallbacks && fn.length >= 3) {
+  if (config.refuseCallbacks && fn.length >= 3 && !isStreamingHandler(fn)) {
     return {
       error: {
         errorType: 'Runtime.CallbackHandlerDeprecated',
@@ -94,10 +107,10 @@ async function init() {
     };
   }
   handlerFn = fn;
-  return { timings: { processBootMs, loaderMs, storageMs, handlerInitMs: performance.now() - t } };
+  return { timings: { processBootMs, loaderMs, storageMs, handlerInitMs: performance.now() - t }, streaming: isStreamingHandler(fn) };
 }
 
-function makeContext(msg) {
+function makeContext(msg, callbackContext) {
   const context = {
     functionName: config.functionName,
     functionVersion: config.functionVersion,
@@ -108,62 +121,115 @@ function makeContext(msg) {
     logStreamName: config.logStreamName,
     identity: undefined,
     clientContext: msg.clientContext,
-    callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, msg.deadlineMs - Date.now()),
   };
-  return context;
+  return Object.defineProperties(context, Object.getOwnPropertyDescriptors(callbackContext));
 }
 
-function runHandler(event, context) {
+/**
+ * Runs a buffered handler. As in the runtime interface client: a returned promise settles the
+ * invocation at once; `callback(null, result)` waits for the event loop to empty unless
+ * `context.callbackWaitsForEmptyEventLoop` is false; `context.done/succeed/fail` never wait.
+ */
+function runHandler(event, msg) {
   return new Promise((resolvePromise, rejectPromise) => {
     let settled = false;
-    const callback = (err, result) => {
+    let waiting = false;
+    let waitsForEmptyLoop = true;
+    const baseline = activeResources();
+    const finish = (err, result) => {
       if (settled) return;
       settled = true;
       if (err !== null && err !== undefined) rejectPromise(err);
       else resolvePromise(result);
     };
-    context.done = callback;
-    context.succeed = (result) => callback(null, result);
-    context.fail = (err) => callback(err ?? new Error('handled'));
+    const callback = (err, result) => {
+      if (settled || waiting) return;
+      if ((err === null || err === undefined) && waitsForEmptyLoop) {
+        waiting = true;
+        void waitForEmptyEventLoop(baseline).then(() => finish(null, result));
+        return;
+      }
+      finish(err, result);
+    };
+    const callbackContext = {
+      get callbackWaitsForEmptyEventLoop() {
+        return waitsForEmptyLoop;
+      },
+      set callbackWaitsForEmptyEventLoop(value) {
+        waitsForEmptyLoop = value;
+      },
+      done: (err, result) => finish(err, result),
+      succeed: (result) => finish(null, result),
+      fail: (err) => finish(err ?? 'handled'),
+    };
     let returned;
     try {
-      returned = handlerFn(event, context, callback);
+      returned = handlerFn(event, makeContext(msg, callbackContext), callback);
     } catch (err) {
-      return callback(err);
+      return finish(err);
     }
-    if (returned && typeof returned.then === 'function') returned.then((r) => callback(null, r), (e) => callback(e));
+    if (returned && typeof returned.then === 'function') returned.then((r) => finish(null, r), (e) => finish(e));
     else if (handlerFn.length < 3) callback(null, returned);
   });
+}
+
+/** Runs a streaming handler: chunks go to the supervisor as they are written; the result is the end of the stream. */
+async function runStreamingHandler(event, msg) {
+  let ended;
+  const finished = new Promise((r) => (ended = r));
+  const stream = createResponseStream({
+    highWaterMark: handlerFn[HANDLER_HIGHWATERMARK],
+    onStart: (contentType) => send({ type: 'stream-start', requestId: msg.requestId, contentType }),
+    onChunk: (chunk) => send({ type: 'stream-chunk', requestId: msg.requestId, data: chunk.toString('base64') }),
+  });
+  stream.on('finish', () => ended());
+  const returned = handlerFn(event, stream, makeContext(msg, { callbackWaitsForEmptyEventLoop: true }));
+  if (!returned || typeof returned.then !== 'function') throw new Error('Streaming does not support non-async handlers.');
+  const result = await returned;
+  if (result !== undefined) console.warn('Streaming handlers ignore return values.');
+  if (!stream.writableFinished) {
+    // The runtime fails an invocation whose stream was never ended; a little grace for a pending 'finish'.
+    await Promise.race([finished, new Promise((r) => setTimeout(r, 20))]);
+    if (!stream.writableFinished) throw new Error('Response stream is not finished.');
+  }
 }
 
 async function onInvoke(msg) {
   inFlight = true;
   currentRequestId = msg.requestId;
-  const context = makeContext(msg);
+  if (msg.traceId) process.env._X_AMZN_TRACE_ID = msg.traceId;
   const started = performance.now();
   let reply;
   try {
-    const result = await runHandler(msg.event, context);
-    const durationMs = performance.now() - started;
-    reply = { type: 'result', requestId: msg.requestId, ok: true, payload: result === undefined ? 'null' : JSON.stringify(result), durationMs };
+    if (isStreamingHandler(handlerFn)) {
+      await runStreamingHandler(msg.event, msg);
+      reply = { type: 'result', requestId: msg.requestId, ok: true, streamed: true };
+    } else {
+      const result = await runHandler(msg.event, msg);
+      reply = { type: 'result', requestId: msg.requestId, ok: true, payload: result === undefined ? 'null' : JSON.stringify(result) };
+    }
   } catch (err) {
-    const durationMs = performance.now() - started;
-    reply = { type: 'result', requestId: msg.requestId, ok: false, error: lambdaError(err), durationMs };
+    logError('Invoke Error', err);
+    reply = { type: 'result', requestId: msg.requestId, ok: false, error: toRapidResponse(err) };
   }
+  reply.durationMs = performance.now() - started;
+  flushLogs();
   reply.maxRssBytes = process.resourceUsage().maxRSS * 1024;
   inFlight = false;
   currentRequestId = undefined;
   send(reply);
 }
 
-function crash(errorType, err) {
-  // Lambda's runtime exits on an uncaught error; the supervisor reports it and the next call is cold.
-  send({ type: 'crash', requestId: currentRequestId, inFlight, error: { ...lambdaError(err), errorType } });
+function crash(label, error) {
+  // Lambda's runtime logs the error, reports it as the invocation's error and exits; the next call is cold.
+  logError(label, error);
+  flushLogs();
+  send({ type: 'crash', requestId: currentRequestId, inFlight, error: toRapidResponse(error) });
   setImmediate(() => process.exit(129));
 }
-process.on('uncaughtException', (err) => crash('Runtime.UncaughtException', err));
-process.on('unhandledRejection', (err) => crash('Runtime.UnhandledPromiseRejection', err));
+process.on('uncaughtException', (err) => crash('Uncaught Exception', err));
+process.on('unhandledRejection', (reason, promise) => crash('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason, promise)));
 process.on('disconnect', () => process.exit(0));
 
 process.on('message', (msg) => {
@@ -172,8 +238,9 @@ process.on('message', (msg) => {
 
 const outcome = await init();
 if (outcome.error) {
+  flushLogs();
   send({ type: 'init-error', error: outcome.error });
   setImmediate(() => process.exit(1));
 } else {
-  send({ type: 'ready', timings: outcome.timings });
+  send({ type: 'ready', timings: outcome.timings, streaming: outcome.streaming });
 }

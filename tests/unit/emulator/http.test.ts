@@ -33,7 +33,8 @@ describe('binary media types and proxy results', () => {
   });
   it('decodes base64 bodies and merges multi-value headers', () => {
     const out = proxyResultToHttp(JSON.stringify({ statusCode: 200, headers: { A: '1' }, multiValueHeaders: { B: ['x', 'y'] }, body: Buffer.from('hi').toString('base64'), isBase64Encoded: true }));
-    expect(out).toEqual({ statusCode: 200, headers: { A: '1', B: ['x', 'y'] }, body: Buffer.from('hi') });
+    // Like sam local, a response without a Content-Type gets application/json.
+    expect(out).toEqual({ statusCode: 200, headers: { A: '1', B: ['x', 'y'], 'Content-Type': 'application/json' }, body: Buffer.from('hi') });
   });
   it('rejects malformed results the way API Gateway does (502, with the reason for the log)', () => {
     expect(proxyResultToHttp('"just a string"')).toMatchObject({ invalid: expect.stringMatching(/expected an object with statusCode/) });

@@ -24,10 +24,9 @@ describe('the sandbox environment', () => {
       ...base,
       serviceEnv: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000', AWS_ACCESS_KEY_ID: 'IGNORED' },
       envVars: { Parameters: { DATA_LOADING_MODE: 'LOCAL_CACHE' }, QueryFunction: { AWS_ENDPOINT_URL_S3: 'http://host.docker.internal:4569' } },
-      hostEnv: { PATH: '/bin', AWS_ACCESS_KEY_ID: 'AKIAHOST', AWS_SECRET_ACCESS_KEY: 'host-secret', AWS_SESSION_TOKEN: 'tok' },
+      hostEnv: { PATH: '/home/dev/bin:/bin', AWS_ACCESS_KEY_ID: 'AKIAHOST', AWS_SECRET_ACCESS_KEY: 'host-secret', AWS_SESSION_TOKEN: 'tok' },
     });
     expect(env).toMatchObject({
-      PATH: '/bin',
       AWS_REGION: 'eu-west-1',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
       LARDER_EPHEMERAL_STORAGE_MB: '2048',
@@ -41,6 +40,20 @@ describe('the sandbox environment', () => {
     expect(env.AWS_SESSION_TOKEN).toBeUndefined();
     expect(Object.values(env)).not.toContain('host-secret');
     expect(warnings).toEqual([]);
+  });
+
+  it("sets what sam local sets: AWS_SAM_LOCAL, LAMBDA_RUNTIME_DIR, and Lambda's PATH with this machine's node and layer bin folders", () => {
+    const { env } = buildSandboxEnv({
+      ...base,
+      nodeBinary: '/opt/node22/bin/node',
+      layerBinDirs: ['/layers/tools/bin'],
+      nodePath: ['/layers/tools/nodejs/node_modules', '/rt/node_modules'],
+      hostEnv: { PATH: '/home/dev/bin:/bin' },
+    });
+    expect(env).toMatchObject({ AWS_SAM_LOCAL: 'true', LAMBDA_RUNTIME_DIR: '/var/runtime' });
+    // Lambda: /var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin — the host's own PATH does not leak in.
+    expect(env.PATH).toBe('/opt/node22/bin:/usr/local/bin:/usr/bin/:/bin:/layers/tools/bin');
+    expect(env.NODE_PATH).toBe('/layers/tools/nodejs/node_modules:/rt/node_modules');
   });
 
   it('leaves an empty declared variable unset, and passes host credentials only when asked', () => {
