@@ -52,7 +52,7 @@ export class S3StreamingLoader extends BaseDataLoader {
   }
 
   protected async fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>> {
-    const fromPackage = this.fromPackage(decoder);
+    const fromPackage = await this.fromPackage(decoder);
     if (fromPackage) return fromPackage;
     const ref: ObjectRef = { bucket: this.config.s3.bucket, key: tableS3Key(this.config, decoder.table) };
     // Revalidate and read at once: the HeadObject round trip overlaps the read of the cached file.
@@ -72,14 +72,14 @@ export class S3StreamingLoader extends BaseDataLoader {
     }
   }
 
-  private fromPackage<T>(decoder: TableDecoder<T>): FetchedTable<T> | null {
+  private async fromPackage<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T> | null> {
     if (tableConfig(this.config, decoder.table).lambda_source !== 'package' || !this.taskRoot) return null;
     const path = tablePackagePath(this.config, decoder.table, this.taskRoot);
     if (!existsSync(path)) {
       log.warn('table not in the function package; reading it from S3', { table: decoder.table, path });
       return null;
     }
-    return { value: decoder.decodeParquet(path, path), source: 'package', bytes: statSync(path).size };
+    return { value: await decoder.decodeParquet(path, path), source: 'package', bytes: statSync(path).size };
   }
 
   /**
@@ -100,7 +100,7 @@ export class S3StreamingLoader extends BaseDataLoader {
             ? await decoder.derived!.read(path)
             : decoder.derived
               ? await decoder.derived.readDownloaded(path, meta.facts ?? {})
-              : decoder.decodeParquet(path, path);
+              : await decoder.decodeParquet(path, path);
         return { value, meta, key };
       } catch (err) {
         this.cache.removeItem(key, `unreadable: ${(err as Error).message}`);
@@ -194,9 +194,9 @@ export class S3StreamingLoader extends BaseDataLoader {
     return { value: value as T, source: 's3', bytes: head.size, cached };
   }
 
-  private decodeFresh<T, R = T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string, decode?: (source: string | Buffer, label: string) => R): R {
+  private async decodeFresh<T, R = T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string, decode?: (source: string | Buffer, label: string) => R): Promise<R> {
     try {
-      return decode ? decode(source, label) : (decoder.decodeParquet(source, label) as unknown as R);
+      return decode ? decode(source, label) : ((await decoder.decodeParquet(source, label)) as unknown as R);
     } catch (err) {
       // A freshly downloaded object that does not decode is bad data in S3, not a cache problem.
       this.cache.removeItem(key);

@@ -4,7 +4,8 @@
  */
 import type { LarderConfig } from '../config';
 import { embeddingModel, tableConfig } from '../config';
-import { readCompaniesParquet, readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParquetDetailed, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
+import { readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParquetDetailed } from './embeddingsParquet';
+import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './smallTables';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 import type { EmbeddingsLayout } from './parquetVectors';
 import { readVectorFileAsync, writeVectorFile } from './vectorFile';
@@ -13,7 +14,8 @@ export type CacheFacts = Record<string, string | number | boolean>;
 
 export interface TableDecoder<T> {
   table: string;
-  decodeParquet(source: ParquetSource, label: string): T;
+  /** Sync for embeddings (the page reader), async for the small tables (hyparquet). */
+  decodeParquet(source: ParquetSource, label: string): T | Promise<T>;
   describe(value: T): { rows: number; columns: string[] };
   /** A form that loads faster than the Parquet; when set, the /tmp cache holds this form instead. */
   derived?: {
@@ -72,7 +74,7 @@ function parseLayout(recorded: string | number | boolean | undefined): Embedding
   }
 }
 
-function rowsDecoder<R extends object>(table: string, read: (source: ParquetSource, ctx: { label: string }) => R[]): TableDecoder<R[]> {
+function rowsDecoder<R extends object>(table: string, read: (source: ParquetSource, ctx: { label: string }) => Promise<R[]>): TableDecoder<R[]> {
   return {
     table,
     decodeParquet: (source, label) => read(source, { label }),

@@ -10,7 +10,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { createBedrockRuntimeClient } from '../aws';
 import { loadConfig, type Env, type LarderConfig } from '../config';
 import { chooseLoader, createDataLoader } from '../loader';
-import { ensureDataCache } from '../loader/build/dataCache';
+import { ensureDataCache } from '../cli/localDataset';
 import { startBedrockEmulator } from '../local/services/bedrock';
 import { QueryEngine } from './engine';
 import type { ScanKernelName } from './vector/vectorIndex';
