@@ -15,6 +15,8 @@ export interface FetchedTable<T> {
   bytes: number;
   /** S3 loads: whether the table is now in the /tmp cache. */
   cached?: boolean;
+  /** Served from /tmp because S3 could not be asked (stale-if-error). */
+  stale?: boolean;
 }
 
 interface LoadedTable {
@@ -81,6 +83,7 @@ export abstract class BaseDataLoader implements DataLoader {
       const ms = performance.now() - t0;
       const stats: TableStats = { table: decoder.table, source: fetched.source, rows, bytes: fetched.bytes, ms, loadedFrom: fetched.source, loadMs: ms, columns };
       if (fetched.cached !== undefined) stats.cached = fetched.cached;
+      if (fetched.stale) stats.stale = true;
       this.statsByTable.set(decoder.table, stats);
       return { value: fetched.value, stats };
     });

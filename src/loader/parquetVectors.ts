@@ -14,6 +14,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { ContentChecksumError, crc32 } from './checksum';
 
 interface Source {
   size: number;
@@ -135,7 +136,7 @@ export async function readParquetEmbeddingsFastAsync(path: string, idColumn = 's
  * pages are still parsed (and their levels checked) as they are decoded; a file that no longer fits
  * the layout reads as null (then the caller walks it, or drops the entry).
  */
-export async function readParquetEmbeddingsWithLayoutAsync(path: string, layout: EmbeddingsLayout, concurrency = 4): Promise<FastEmbeddings | null> {
+export async function readParquetEmbeddingsWithLayoutAsync(path: string, layout: EmbeddingsLayout, concurrency = 4, floatCrcs?: number[]): Promise<FastEmbeddings | null> {
   if (layout.v !== 1 || !(layout.rows >= 0) || !(layout.dims > 0)) return null;
   const vectors: VectorPlan = {
     vectors: new Float32Array(layout.rows * layout.dims),
@@ -145,10 +146,17 @@ export async function readParquetEmbeddingsWithLayoutAsync(path: string, layout:
   };
   if (vectors.reads.some((r) => r.offset + r.length > vectors.vectors.byteLength)) return null;
   const strings: StringsPlan = { chunks: layout.ids.map(([position, length]) => ({ position, length })), def: layout.def, rows: layout.rows };
-  return readWithPlan(path, vectors, strings, concurrency);
+  if (floatCrcs && floatCrcs.length !== vectors.reads.length) throw new ContentChecksumError(`${path} (${floatCrcs.length} checksums for ${vectors.reads.length} float runs)`);
+  return readWithPlan(path, vectors, strings, concurrency, floatCrcs);
 }
 
-async function readWithPlan(path: string, vectors: VectorPlan, strings: StringsPlan, concurrency: number): Promise<FastEmbeddings | null> {
+/** CRC-32 of each float run as stored in the file (before any normalisation): the cache records them. */
+export function floatRunCrcs(vectors: Float32Array, layout: EmbeddingsLayout): number[] {
+  const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+  return layout.floats.map(([, length, offset]) => crc32(bytes.subarray(offset, offset + length)));
+}
+
+async function readWithPlan(path: string, vectors: VectorPlan, strings: StringsPlan, concurrency: number, floatCrcs?: number[]): Promise<FastEmbeddings | null> {
   // The ids chunk is queued first and decoded as soon as it arrives, while the float runs still stream in.
   const idChunks = strings.chunks.map((c) => ({ ...c, buf: Buffer.allocUnsafe(c.length) }));
   const reading = readRuns(path, idChunks.map((c) => ({ target: c.buf, offset: 0, position: c.position, length: c.length })), 1).then((ok) => {
@@ -158,7 +166,18 @@ async function readWithPlan(path: string, vectors: VectorPlan, strings: StringsP
       return null;
     }
   });
-  const [ids, floatsOk] = await Promise.all([reading, readRuns(path, vectorRuns(vectors), concurrency)]);
+  // Each float run is checked against its recorded CRC as soon as it lands, while other reads are
+  // still in flight on the thread pool, so the check mostly hides behind the I/O.
+  const runs = vectorRuns(vectors);
+  let corruptRun = -1;
+  const check = floatCrcs
+    ? (i: number) => {
+        const r = runs[i];
+        if (corruptRun < 0 && crc32(r.target.subarray(r.offset, r.offset + r.length)) !== floatCrcs[i]) corruptRun = i;
+      }
+    : undefined;
+  const [ids, floatsOk] = await Promise.all([reading, readRuns(path, runs, concurrency, check)]);
+  if (corruptRun >= 0) throw new ContentChecksumError(`${path} (float run ${corruptRun} at byte ${runs[corruptRun].position})`);
   return ids && floatsOk ? { ids, vectors: vectors.vectors, rows: vectors.rows, dims: vectors.dims, layout: layoutOf(vectors, strings) } : null;
 }
 
@@ -210,7 +229,7 @@ function vectorRuns(plan: VectorPlan): Run[] {
 }
 
 /** Reads every run at its position, `concurrency` reads in flight on the thread pool; false on any failure. */
-async function readRuns(path: string, runs: Run[], concurrency: number): Promise<boolean> {
+async function readRuns(path: string, runs: Run[], concurrency: number, onRunRead?: (index: number) => void): Promise<boolean> {
   // A sync open and callback reads: the first reads are queued before this function first yields.
   let fd: number;
   try {
@@ -224,13 +243,15 @@ async function readRuns(path: string, runs: Run[], concurrency: number): Promise
     let next = 0;
     const worker = async () => {
       while (next < runs.length) {
-        const r = runs[next++];
+        const index = next++;
+        const r = runs[index];
         let done = 0;
         while (done < r.length) {
           const bytesRead = await readAt(r.target, r.offset + done, r.length - done, r.position + done);
           if (bytesRead === 0) throw new Error('unexpected end of file');
           done += bytesRead;
         }
+        onRunRead?.(index);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, worker));

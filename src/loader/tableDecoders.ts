@@ -8,7 +8,10 @@ import { readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParque
 import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './smallTables';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 import type { EmbeddingsLayout } from './parquetVectors';
-import { readVectorFileAsync, writeVectorFile } from './vectorFile';
+import { ContentChecksumError, crc32 } from './checksum';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parseVectorFile, writeVectorFile } from './vectorFile';
 
 export type CacheFacts = Record<string, string | number | boolean>;
 
@@ -26,8 +29,10 @@ export interface TableDecoder<T> {
     readDownloaded(path: string, facts: CacheFacts): Promise<T>;
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
-    write(path: string, value: T): void;
-    read(path: string): Promise<T>;
+    /** Writes the derived file; returns facts to record with it (its checksum). */
+    write(path: string, value: T): CacheFacts;
+    /** Reads it back, verifying the facts recorded at write time (throws ContentChecksumError). */
+    read(path: string, facts: CacheFacts): Promise<T>;
   };
 }
 
@@ -49,20 +54,42 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
       form: 'vectors-f32-v1',
       decodeForCache: (source, label) => {
         const r = readEmbeddingsParquetDetailed(source, { label, model: model.key, dims: model.dimensions });
-        // The validated read plan travels with the entry: warm loads of these bytes skip the page walk.
-        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised, ...(r.layout ? { layout: JSON.stringify(r.layout) } : {}) } };
+        // The validated read plan travels with the entry (warm loads of these bytes skip the page
+        // walk), and so do the checksums a warm load verifies before serving them.
+        const checks: CacheFacts = r.layout && r.floatCrcs ? { layout: JSON.stringify(r.layout), floatCrcs: JSON.stringify(r.floatCrcs), idsCrc: r.idsCrc ?? 0 } : {};
+        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised, ...checks } };
       },
-      readDownloaded: (path, facts) =>
-        readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true, layout: parseLayout(facts.layout) }),
+      readDownloaded: (path, facts) => {
+        const layout = parseLayout(facts.layout);
+        const floatCrcs = parseNumbers(facts.floatCrcs);
+        // An entry without checksums (written by an older version) cannot be verified: refetch it once.
+        if (!layout || !floatCrcs || typeof facts.idsCrc !== 'number') return Promise.reject(new ContentChecksumError(`${path} (no checksum recorded)`));
+        return readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true, layout, floatCrcs, idsCrc: facts.idsCrc });
+      },
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
-      write: (path, m) => void writeVectorFile(path, m),
-      read: async (path) => {
-        const m = await readVectorFileAsync(path);
+      write: (path, m) => {
+        writeVectorFile(path, m);
+        return { checksum: crc32(readFileSync(path)) };
+      },
+      read: async (path, facts) => {
+        const buf = await readFile(path);
+        if (typeof facts.checksum !== 'number' || crc32(buf) !== facts.checksum) throw new ContentChecksumError(`${path} (vector file)`);
+        const m = parseVectorFile(buf, path);
         if (m.model !== model.key || m.dims !== model.dimensions) throw new Error(`cached vectors are ${m.model}/${m.dims}d, expected ${model.key}/${model.dimensions}d`);
         return m;
       },
     },
   };
+}
+
+function parseNumbers(recorded: string | number | boolean | undefined): number[] | undefined {
+  if (typeof recorded !== 'string') return undefined;
+  try {
+    const list = JSON.parse(recorded) as unknown;
+    return Array.isArray(list) && list.every((n) => typeof n === 'number') ? (list as number[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseLayout(recorded: string | number | boolean | undefined): EmbeddingsLayout | undefined {

@@ -24,6 +24,13 @@ export interface TableStats {
   columns?: string[];
   /** For S3 loads: whether the table is (now) in the /tmp cache; false when it was too big or the cache failed. */
   cached?: boolean;
+  /** True when S3 could not be asked and the verified /tmp copy was served (stale-if-error). */
+  stale?: boolean;
+}
+
+/** The part of Lambda's context the loader uses: how long the invocation has left. */
+export interface InvocationClock {
+  getRemainingTimeInMillis(): number;
 }
 
 /** The sentences table, FinSights sentence schema, one entry per sentence, columnar. */
@@ -125,6 +132,11 @@ export interface DataLoader {
   stats(): TableStats[];
   /** Where the loader reads from and, for the S3 loader, what the /tmp cache holds now. */
   cacheState?(): LoaderCacheState;
+  /**
+   * Binds the current invocation (Lambda's context) so S3 retries stop in time; handlers call it
+   * first thing. Loaders that never call a remote store omit it.
+   */
+  bindInvocation?(context: InvocationClock | undefined): void;
 }
 
 export interface LoaderCacheState {
