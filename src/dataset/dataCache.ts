@@ -17,6 +17,7 @@ import { normaliseRows } from '../loader/normalise';
 import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet } from '../loader/smallTables';
 import { writeEmbeddingsParquet } from './embeddingsParquet';
 import { embedTexts } from './embedTexts';
+import { buildArtifacts, staleArtifacts } from './indexArtifacts';
 import type { LocalEmbedder } from './embedder';
 import { buildFinsightsSentences, FINSIGHTS_FILES, sentencesFrame } from './finsightsSentences';
 import { hashFile, hashInputs, readManifest, staleReason, writeManifest, type BuiltTable, type DataCacheManifest, type EmbeddingSource } from './manifest';
@@ -91,7 +92,10 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
   const baseStale = options.force ? 'forced' : staleReason(outDir, inputsHash, baseTables);
   const kept = baseStale ? {} : keptEmbeddings(config, outDir, previous, shapeOf);
   const missing = models.filter((m) => !(m in kept));
-  if (!baseStale && missing.length === 0) return { outDir, skipped: true, reason: 'up to date', manifest: previous! };
+  if (!baseStale && missing.length === 0) {
+    if (staleArtifacts(config, outDir, previous, inputsHash).length === 0) return { outDir, skipped: true, reason: 'up to date', manifest: previous! };
+    return rebuildArtifacts(config, outDir, previous!, inputsHash);
+  }
   const reason = baseStale ?? `embeddings missing or changed: ${missing.join(', ')}`;
   log.info('building the data cache', { outDir, sourceDir, reason });
 
@@ -159,6 +163,8 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     return via;
   });
   writeNotice(sourceDir, outDir);
+  const built = buildArtifacts(config, outDir, texts, inputsHash, atomicWrite);
+  Object.assign(tables, built.tables);
   const manifest: DataCacheManifest = {
     kind: 'finsights',
     scriptVersion: BUILD_SCRIPT_VERSION,
@@ -168,10 +174,22 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     builtAt: new Date().toISOString(),
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
     embedding: { models: Object.keys(shapes), shapes, sources, via },
+    artifacts: built.artifacts,
   };
   writeManifest(outDir, manifest);
   log.info('data cache built', { outDir, seconds: manifest.seconds, sentences: ids.length, embeddings: Object.keys(shapes) });
   return { outDir, skipped: false, reason, manifest };
+}
+
+/** Only the index artifacts are missing or stale (e.g. the tokenizer changed): build them alone. */
+async function rebuildArtifacts(config: LarderConfig, outDir: string, previous: DataCacheManifest, inputsHash: string): Promise<BuildResult> {
+  const out = join(outDir, tableConfig(config, 'sentences').local_path);
+  const texts = (await readSentencesParquet(out, { label: out })).sentence;
+  const built = buildArtifacts(config, outDir, texts, inputsHash, atomicWrite);
+  const manifest: DataCacheManifest = { ...previous, tables: { ...previous.tables, ...built.tables }, artifacts: { ...previous.artifacts, ...built.artifacts } };
+  writeManifest(outDir, manifest);
+  log.info('index artifacts built', { outDir, artifacts: Object.keys(built.artifacts) });
+  return { outDir, skipped: false, reason: `index artifacts missing or stale: ${Object.keys(built.artifacts).join(', ')}`, manifest };
 }
 
 /** Embeddings tables of the previous build still valid: same model id, dims, path and embedder, file intact. */

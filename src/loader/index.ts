@@ -1,6 +1,7 @@
 export * from './types';
 export { createDataLoader, chooseLoader, cacheBudgetBytes, resetDataLoaders, type DataLoaderDeps, type LoaderChoice } from './createDataLoader';
 export { LocalCacheLoader } from './localCacheLoader';
+export { InMemoryDataLoader, type InMemoryTables } from './memoryLoader';
 export { S3StreamingLoader, type S3StreamingLoaderOptions } from './s3StreamingLoader';
 export { TmpCache, type CacheEntryMeta, type TmpCacheOptions } from './tmpCache';
 export { readEmbeddingsParquet, normaliseRows } from './embeddingsParquet';

@@ -112,3 +112,12 @@ function rowsDecoder<R extends object>(table: string, read: (source: ParquetSour
 export const companiesDecoder = (table = 'companies') => rowsDecoder<CompanyRow>(table, readCompaniesParquet);
 export const sectionsDecoder = (table = 'sections') => rowsDecoder<SectionRow>(table, readSectionsParquet);
 export const kpiFactsDecoder = (table = 'kpi_facts') => rowsDecoder<KpiFactRow>(table, readKpiFactsParquet);
+
+/** A prebuilt artifact (kind: index): its bytes as stored; the consumer validates them (e.g. bm25Artifact.ts). */
+export function artifactDecoder(table: string): TableDecoder<Buffer> {
+  return {
+    table,
+    decodeParquet: async (source) => (typeof source === 'string' ? readFile(source) : source),
+    describe: (buf) => ({ rows: 1, columns: [`${buf.length} bytes`] }),
+  };
+}

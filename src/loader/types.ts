@@ -126,6 +126,11 @@ export interface DataLoader {
   companies(): Promise<CompanyRow[]>;
   sections(): Promise<SectionRow[]>;
   kpiFacts(): Promise<KpiFactRow[]>;
+  /**
+   * A prebuilt artifact of `npm run build:data` (a `kind: index` table, e.g. index_bm25) as bytes, or
+   * null when it does not exist. The caller must validate it (it may be stale); fakes may omit this.
+   */
+  artifact?(table: string): Promise<Buffer | null>;
   /** Rows for the given ids, in the given order; unknown ids are skipped. */
   sentencesByIds(ids: string[]): Promise<SentenceRow[]>;
   /** One entry per table loaded so far in this process. */
