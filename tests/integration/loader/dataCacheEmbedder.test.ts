@@ -65,7 +65,7 @@ describe('data cache: what made the embeddings decides whether they are current'
       vi.doUnmock('../../../src/local/services/bedrock');
       vi.resetModules();
     }
-  });
+  }, 240_000); // re-embeds 20,844 sentences through the emulator: ~25 s quiet, minutes on a loaded 2-core box
 
   it('a build through real Bedrock records the model id, and replaces emulator vectors (base tables kept)', async () => {
     // A client configured for AWS whose requests are delivered to the local emulator: the build sees
@@ -94,7 +94,7 @@ describe('data cache: what made the embeddings decides whether they are current'
     expect((await ensureDataCache(config, { outDir, bedrock })).skipped).toBe(true);
     // The emulator again: Bedrock-made vectors are not the emulator's.
     expect((await ensureDataCache(config, { outDir })).skipped).toBe(false);
-  });
+  }, 240_000);
 
   it('tells the emulator from real Bedrock by the endpoint', async () => {
     const env = { LARDER_LOG_LEVEL: 'silent' };
