@@ -13,8 +13,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { buildDataCache } from '../src/loader/build/dataCache';
-import { buildSyntheticCache } from '../src/loader/build/synthetic';
+import { buildDataCache } from '../src/cli/localDataset';
+import { buildSyntheticCache } from '../src/dataset/synthetic';
 import { describeError } from '../src/errors';
 
 async function main(): Promise<number> {

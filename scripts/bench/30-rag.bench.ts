@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BenchRow, BenchSuite } from './types';
 import { VectorIndex, type ScanKernelName } from '../../src/rag/vector/vectorIndex';
-import { openLocalQueryEngine } from '../../src/rag/localRuntime';
+import { openLocalQueryEngine } from '../../src/cli/localQueryEngine';
 import { QueryEngine, type QueryResponse } from '../../src/rag';
 import { createBedrockRuntimeClient } from '../../src/aws';
 import { createDataLoader } from '../../src/loader';

@@ -13,7 +13,7 @@ const relativeKey = z
   .refine((s) => !s.startsWith('/') && !s.split('/').includes('..'), 'a relative path without ".."');
 
 export const tableSchema = z.strictObject({
-  kind: z.enum(['sentences', 'embeddings', 'dimension', 'facts']),
+  kind: z.enum(['sentences', 'embeddings', 'dimension', 'facts', 'index']),
   s3_key: relativeKey,
   local_path: relativeKey,
   lambda_source: z.enum(['s3', 'package']).default('s3'),

@@ -4,12 +4,13 @@
  * "sentence_ids"?: [...] }`. Answers `{statusCode: 200, body: {loader, operations, tables, cache,
  * total_ms}}`; a bad event `{statusCode: 400, body: {error, error_type}}`; a failed load
  * `{statusCode: 500, body: {error, error_type}}`. The loader lives at module scope, so a warm
- * invocation reports its tables from memory.
+ * invocation reports its tables from memory. Operation `digest` adds, per table, rows and a SHA-256
+ * of the loaded content (the vector bytes for embeddings), to compare with the local data_cache/.
  */
 import { loadConfig, type LarderConfig } from '../config';
 import { describeError, isLarderError, ValidationError } from '../errors';
 import { log } from '../log';
-import { createDataLoader } from '../loader';
+import { createDataLoader, type InvocationClock } from '../loader';
 import { parseLoaderCheckEvent, runLoaderCheck } from '../loader/healthCheck';
 
 let config: LarderConfig | undefined;
@@ -19,7 +20,7 @@ export interface DataLoaderTestResult {
   body: Record<string, unknown>;
 }
 
-export async function handler(event: unknown): Promise<DataLoaderTestResult> {
+export async function handler(event: unknown, context?: InvocationClock): Promise<DataLoaderTestResult> {
   try {
     const request = parseLoaderCheckEvent(event);
     config ??= loadConfig();
@@ -27,7 +28,9 @@ export async function handler(event: unknown): Promise<DataLoaderTestResult> {
     if (request.model !== undefined && !Object.hasOwn(config.embedding.models, request.model)) {
       throw new ValidationError(`event.model: unknown embedding model "${request.model}"; known: ${Object.keys(config.embedding.models).join(', ')}`);
     }
-    const report = await runLoaderCheck(createDataLoader(config), request);
+    const loader = createDataLoader(config);
+    loader.bindInvocation?.(context); // S3 retries stop in time for this invocation to answer
+    const report = await runLoaderCheck(loader, request);
     return { statusCode: 200, body: { ...report } };
   } catch (err) {
     const statusCode = isLarderError(err) && err.statusCode < 500 && err.code === 'VALIDATION' ? 400 : 500;

@@ -13,17 +13,21 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createBedrockRuntimeClient } from '../aws';
 import { loadConfig } from '../config';
 import { LarderError, ValidationError } from '../errors';
-import { createDataLoader } from '../loader';
+import { createDataLoader, type DataLoader, type InvocationClock } from '../loader';
 import { atStage, QueryEngine, queryError, type AnswerOptions, type QueryErrorResponse, type QueryResponse } from '../rag';
 import { errorResponse, isApiGatewayV1Event, jsonResponse, parseJsonBody, validateRestEventFields } from './shared/http';
 
 let engine: QueryEngine | undefined;
+let loader: DataLoader | undefined;
 
-function queryEngine(): QueryEngine {
+/** The module-scope engine, its loader bound to this invocation (S3 retries stop in time to answer). */
+function queryEngine(context?: InvocationClock): QueryEngine {
   if (!engine) {
     const config = loadConfig();
-    engine = new QueryEngine({ config, loader: createDataLoader(config), bedrock: createBedrockRuntimeClient(config) });
+    loader = createDataLoader(config);
+    engine = new QueryEngine({ config, loader, bedrock: createBedrockRuntimeClient(config) });
   }
+  loader?.bindInvocation?.(context);
   return engine;
 }
 
@@ -36,28 +40,28 @@ export function parseQueryRequest(body: Record<string, unknown>): { question: un
   return { question: body.question, options: { modelKey: body.model_key, topK: body.top_k, includeKpi: body.include_kpi } };
 }
 
-export async function handler(event: unknown): Promise<APIGatewayProxyResult | QueryResponse | QueryErrorResponse> {
-  if (isApiGatewayV1Event(event)) return handleApi(event);
+export async function handler(event: unknown, context?: InvocationClock): Promise<APIGatewayProxyResult | QueryResponse | QueryErrorResponse> {
+  if (isApiGatewayV1Event(event)) return handleApi(event, context);
   let question: unknown;
   try {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new ValidationError('expected an event object like {"question": "…"}');
     const request = parseQueryRequest(event as Record<string, unknown>);
     question = request.question;
-    const e = await atStage('load', () => queryEngine());
+    const e = await atStage('load', () => queryEngine(context));
     return await e.answer(request.question, request.options);
   } catch (err) {
     return queryError(question, err);
   }
 }
 
-async function handleApi(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function handleApi(event: APIGatewayProxyEvent, context?: InvocationClock): Promise<APIGatewayProxyResult> {
   let question: unknown;
   try {
     validateRestEventFields(event);
     if (event.httpMethod !== 'POST') throw new LarderError('VALIDATION', `${event.httpMethod} is not supported on ${event.path}; use POST with {"question": "…"}`, { statusCode: 405 });
     const request = parseQueryRequest(await atStage('validate', () => parseJsonBody(event)));
     question = request.question;
-    const e = await atStage('load', () => queryEngine());
+    const e = await atStage('load', () => queryEngine(context));
     return jsonResponse(200, await e.answer(request.question, request.options));
   } catch (err) {
     const { query, error_type, stage } = queryError(question, err);

@@ -5,7 +5,9 @@
  */
 import type { LarderConfig } from '../config';
 import { embeddingsTableName } from '../config';
-import { companiesDecoder, embeddingsDecoder, kpiFactsDecoder, sectionsDecoder, sentencesDecoder, type TableDecoder } from './tableDecoders';
+import { LarderError } from '../errors';
+import { log } from '../log';
+import { artifactDecoder, companiesDecoder, embeddingsDecoder, kpiFactsDecoder, sectionsDecoder, sentencesDecoder, type TableDecoder } from './tableDecoders';
 import type { CompanyRow, DataLoader, EmbeddingMatrix, KpiFactRow, SectionRow, SentenceRow, SentencesTable, TableSource, TableStats } from './types';
 
 export interface FetchedTable<T> {
@@ -15,6 +17,8 @@ export interface FetchedTable<T> {
   bytes: number;
   /** S3 loads: whether the table is now in the /tmp cache. */
   cached?: boolean;
+  /** Served from /tmp because S3 could not be asked (stale-if-error). */
+  stale?: boolean;
 }
 
 interface LoadedTable {
@@ -52,6 +56,24 @@ export abstract class BaseDataLoader implements DataLoader {
     return this.load(kpiFactsDecoder());
   }
 
+  /**
+   * A prebuilt artifact (a `kind: index` table) as bytes, through the same sources and cache as the
+   * tables; null when it was never built or uploaded (the caller builds from the tables then).
+   */
+  async artifact(table: string): Promise<Buffer | null> {
+    if (!this.config.tables[table]) return null; // a config without it: nothing prebuilt
+    if (this.config.tables[table].kind !== 'index') throw new LarderError('INTERNAL', `artifact("${table}"): not a kind: index table in ${this.config.configPath}`);
+    try {
+      return await this.load(artifactDecoder(table));
+    } catch (err) {
+      if (err instanceof LarderError && (err.code === 'TABLE_NOT_FOUND' || err.code === 'OBJECT_NOT_FOUND')) {
+        log.warn('prebuilt artifact not found; building from the tables (run "npm run build:data" and "larder seed")', { table, error: err.message });
+        return null;
+      }
+      throw err;
+    }
+  }
+
   async sentencesByIds(ids: string[]): Promise<SentenceRow[]> {
     const t = await this.sentences();
     const rows: SentenceRow[] = [];
@@ -81,6 +103,7 @@ export abstract class BaseDataLoader implements DataLoader {
       const ms = performance.now() - t0;
       const stats: TableStats = { table: decoder.table, source: fetched.source, rows, bytes: fetched.bytes, ms, loadedFrom: fetched.source, loadMs: ms, columns };
       if (fetched.cached !== undefined) stats.cached = fetched.cached;
+      if (fetched.stale) stats.stale = true;
       this.statsByTable.set(decoder.table, stats);
       return { value: fetched.value, stats };
     });

@@ -5,6 +5,7 @@
  * additions.
  */
 import { ValidationError } from '../errors';
+import { digestTables, type TableDigest } from './digest';
 import type { DataLoader, LoaderCacheState, TableStats } from './types';
 
 export const LOADER_OPERATIONS = {
@@ -17,6 +18,7 @@ export const LOADER_OPERATIONS = {
   fetch_sentences_by_ids: '`sentence_ids` (default: the first 3 ids of the table) via sentencesByIds',
   load_all: 'every table above',
   cache_state: 'only the cache state',
+  digest: 'every table, with rows and a SHA-256 of the loaded content per table (the vector bytes for embeddings)',
 } as const;
 
 export type LoaderOperation = keyof typeof LOADER_OPERATIONS;
@@ -40,6 +42,8 @@ export interface LoaderCheckReport {
   operations: OperationResult[];
   tables: TableStats[];
   cache?: LoaderCacheState;
+  /** Present when the `digest` operation ran: per table, rows and SHA-256 of the loaded content. */
+  digest?: Record<string, TableDigest>;
   total_ms: number;
 }
 
@@ -63,6 +67,7 @@ export function parseLoaderCheckEvent(event: unknown): LoaderCheckRequest {
 export async function runLoaderCheck(loader: DataLoader, request: LoaderCheckRequest): Promise<LoaderCheckReport> {
   const t0 = performance.now();
   const results: OperationResult[] = [];
+  let digest: Record<string, TableDigest> | undefined;
   const statOf = (table: string) => loader.stats().find((s) => s.table === table);
   const expand = request.operations.flatMap((op): LoaderOperation[] =>
     op === 'load_all' ? ['load_sentences', 'load_embeddings', 'load_dimension_companies', 'load_dimension_sections', 'load_kpi_facts'] : [op],
@@ -99,6 +104,9 @@ export async function runLoaderCheck(loader: DataLoader, request: LoaderCheckReq
         result.fetched = { requested: ids.length, found: rows.length, sample: rows[0] ? { sentenceID: rows[0].sentenceID, sentence: rows[0].sentence.slice(0, 200) } : undefined };
         break;
       }
+      case 'digest':
+        digest = await digestTables(loader, request.model);
+        break;
       case 'cache_state':
       case 'load_all':
         break;
@@ -106,5 +114,5 @@ export async function runLoaderCheck(loader: DataLoader, request: LoaderCheckReq
     result.ms = performance.now() - t1;
     results.push(result);
   }
-  return { loader: loader.kind, operations: results, tables: loader.stats(), cache: loader.cacheState?.(), total_ms: performance.now() - t0 };
+  return { loader: loader.kind, operations: results, tables: loader.stats(), cache: loader.cacheState?.(), ...(digest ? { digest } : {}), total_ms: performance.now() - t0 };
 }

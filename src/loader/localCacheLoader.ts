@@ -28,6 +28,6 @@ export class LocalCacheLoader extends BaseDataLoader {
         details: { table: decoder.table, path },
       });
     }
-    return { value: decoder.decodeParquet(path, path), source: 'local', bytes };
+    return { value: await decoder.decodeParquet(path, path), source: 'local', bytes };
   }
 }

@@ -2,13 +2,15 @@
  * S3 object reads for the loader: HeadObject (ETag + size) and a download made of parallel ranged
  * GETs with explicit `bytes=a-b` ranges, written straight to a file at their offsets (or into one
  * preallocated Buffer when the object is not being cached). Each part checks it received exactly
- * the bytes it asked for and is retried on a short or failed body; the SDK itself retries 5xx and
- * throttling responses. SDK errors are wrapped here, naming bucket and key.
+ * the bytes it asked for and is retried on a short or failed body; 5xx, throttling and dropped
+ * connections are retried with back-off within the invocation's time (retry.ts), on top of the SDK's
+ * own attempts. SDK errors are wrapped here, naming bucket and key.
  */
 import { open } from 'node:fs/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LarderError } from '../errors';
 import type { Progress } from './progress';
+import { isRetriableS3Error, unboundedRetry, withRetries, type RetryPolicy } from './retry';
 import { isCacheProblem } from './tmpCache';
 
 export interface ObjectRef {
@@ -29,11 +31,13 @@ export interface DownloadOptions {
   progress?: Progress;
   /** Attempts per part for body-level failures (short reads, resets). */
   partAttempts?: number;
+  /** Back-off for 5xx / throttling / connection failures (default: bounded, no deadline). */
+  retry?: RetryPolicy;
 }
 
-export async function headObject(s3: S3Client, ref: ObjectRef): Promise<ObjectHead> {
+export async function headObject(s3: S3Client, ref: ObjectRef, retry: RetryPolicy = unboundedRetry()): Promise<ObjectHead> {
   try {
-    const out = await s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    const out = await withRetries(retry, () => s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key })));
     return { etag: out.ETag ?? '', size: out.ContentLength ?? 0 };
   } catch (err) {
     throw wrapS3Error(err, ref, 'HeadObject');
@@ -85,6 +89,16 @@ async function downloadParts(s3: S3Client, ref: ObjectRef, options: DownloadOpti
 }
 
 async function fetchPart(s3: S3Client, ref: ObjectRef, options: DownloadOptions, start: number, end: number, sink: Sink): Promise<void> {
+  // Server and connection failures: back-off rounds within the invocation's time. Inside a round,
+  // a body cut short is retried at once (the bytes were flowing; the next GET usually completes).
+  try {
+    await withRetries(options.retry ?? unboundedRetry(), () => fetchPartOnce(s3, ref, options, start, end, sink));
+  } catch (err) {
+    throw isSdkError(err) ? wrapS3Error(err, ref, 'GetObject') : err;
+  }
+}
+
+async function fetchPartOnce(s3: S3Client, ref: ObjectRef, options: DownloadOptions, start: number, end: number, sink: Sink): Promise<void> {
   const attempts = options.partAttempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     let received = 0;
@@ -108,6 +122,7 @@ async function fetchPart(s3: S3Client, ref: ObjectRef, options: DownloadOptions,
     } catch (err) {
       options.progress?.add(-received);
       if (isCacheProblem(err)) throw err; // the file can't be written: the caller falls back to memory
+      if (isSdkError(err) && isRetriableS3Error(err)) throw err; // the next back-off round (fetchPart)
       if (isSdkError(err)) throw wrapS3Error(err, ref, 'GetObject');
       if (attempt >= attempts) {
         throw new LarderError('UPSTREAM', `s3://${ref.bucket}/${ref.key}: download failed after ${attempts} attempts: ${(err as Error).message}`, { cause: err, details: { bucket: ref.bucket, key: ref.key } });

@@ -6,18 +6,26 @@
  *   - a miss downloads with parallel ranged GETs straight into the cache directory (source 's3').
  *     Embeddings are cached in their derived vector form, not as Parquet (see vectorFile.ts);
  *   - a table bigger than the cache budget, or any cache failure, loads through memory uncached
- *     with a warning: a cache problem never fails the load.
+ *     with a warning: a cache problem never fails the load;
+ *   - every cached file carries a content checksum, verified before it is served: a file whose bytes
+ *     changed (same size or not) is dropped and fetched again;
+ *   - S3 5xx / throttling / dropped connections are retried with back-off within the invocation's
+ *     remaining time (bindInvocation); when S3 still cannot be asked and a verified /tmp copy
+ *     exists, that copy is served (stale-if-error, logged once per table).
  */
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { tableConfig, tablePackagePath, tableS3Key, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
 import { log } from '../log';
 import { BaseDataLoader, type FetchedTable } from './baseLoader';
+import { ContentChecksumError, crc32 } from './checksum';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { createProgress } from './progress';
 import { downloadToBuffer, downloadToFile, headObject, type DownloadOptions, type ObjectHead, type ObjectRef } from './s3Object';
 import type { TableDecoder } from './tableDecoders';
-import type { LoaderCacheState } from './types';
+import type { InvocationClock, LoaderCacheState } from './types';
 import { isCacheProblem, type CacheEntryMeta, type TmpCache } from './tmpCache';
 
 export interface S3StreamingLoaderOptions {
@@ -25,6 +33,8 @@ export interface S3StreamingLoaderOptions {
   cache: TmpCache;
   /** LAMBDA_TASK_ROOT, where `lambda_source: package` tables are shipped. */
   taskRoot?: string;
+  /** Back-off settings (the deadline comes from bindInvocation). */
+  retry?: Partial<Omit<RetryPolicy, 'remainingMs'>>;
 }
 
 export class S3StreamingLoader extends BaseDataLoader {
@@ -32,12 +42,21 @@ export class S3StreamingLoader extends BaseDataLoader {
   readonly cache: TmpCache;
   private readonly s3: S3Client;
   private readonly taskRoot?: string;
+  private readonly retry: RetryPolicy;
+  private invocation?: InvocationClock;
+  private readonly staleServed = new Set<string>();
 
   constructor(config: LarderConfig, options: S3StreamingLoaderOptions) {
     super(config);
     this.s3 = options.s3;
     this.cache = options.cache;
     this.taskRoot = options.taskRoot;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry, remainingMs: () => this.invocation?.getRemainingTimeInMillis() };
+  }
+
+  /** The current invocation's clock: S3 retries stop in time for the handler to answer. */
+  bindInvocation(context: InvocationClock | undefined): void {
+    this.invocation = context;
   }
 
   cacheState(): LoaderCacheState {
@@ -52,14 +71,18 @@ export class S3StreamingLoader extends BaseDataLoader {
   }
 
   protected async fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>> {
-    const fromPackage = this.fromPackage(decoder);
+    const fromPackage = await this.fromPackage(decoder);
     if (fromPackage) return fromPackage;
     const ref: ObjectRef = { bucket: this.config.s3.bucket, key: tableS3Key(this.config, decoder.table) };
     // Revalidate and read at once: the HeadObject round trip overlaps the read of the cached file.
-    const headRequest = headObject(this.s3, ref);
+    const headRequest = headObject(this.s3, ref, this.retry);
     const candidate = this.readCached(decoder);
     const [head, cachedRead] = await Promise.allSettled([headRequest, candidate]);
-    if (head.status === 'rejected') throw head.reason;
+    if (head.status === 'rejected') {
+      const stale = cachedRead.status === 'fulfilled' ? this.staleIfError(decoder.table, cachedRead.value, head.reason) : null;
+      if (stale) return stale;
+      throw head.reason;
+    }
     const hit = cachedRead.status === 'fulfilled' ? this.acceptCached(head.value, cachedRead.value) : null;
     if (hit) return hit;
     try {
@@ -68,18 +91,32 @@ export class S3StreamingLoader extends BaseDataLoader {
       // The object was replaced during the download (If-Match failed): start over once with its new ETag.
       if (!(err instanceof LarderError) || err.code !== 'CONFLICT') throw err;
       log.warn('object changed during download; fetching the new version', { table: decoder.table, key: ref.key });
-      return this.fromS3(decoder, ref, await headObject(this.s3, ref));
+      return this.fromS3(decoder, ref, await headObject(this.s3, ref, this.retry));
     }
   }
 
-  private fromPackage<T>(decoder: TableDecoder<T>): FetchedTable<T> | null {
+  /**
+   * S3 could not be asked (5xx / throttling / connection failures after every retry the time
+   * allowed): serve the verified /tmp copy rather than fail the invocation. Only for those errors —
+   * a missing object or a denied request is an answer, not an outage.
+   */
+  private staleIfError<T>(table: string, cached: { value: T; meta: CacheEntryMeta; key: string } | null, err: unknown): FetchedTable<T> | null {
+    if (!cached || !(err instanceof LarderError) || (err.code !== 'UPSTREAM' && err.code !== 'THROTTLED')) return null;
+    if (!this.staleServed.has(table)) {
+      this.staleServed.add(table);
+      log.warn('S3 unavailable; serving the verified /tmp copy (stale-if-error)', { table, etag: cached.meta.etag, storedAt: cached.meta.storedAt, error: err.message });
+    }
+    return { value: cached.value, source: 'tmp', bytes: cached.meta.bytes, cached: true, stale: true };
+  }
+
+  private async fromPackage<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T> | null> {
     if (tableConfig(this.config, decoder.table).lambda_source !== 'package' || !this.taskRoot) return null;
     const path = tablePackagePath(this.config, decoder.table, this.taskRoot);
     if (!existsSync(path)) {
       log.warn('table not in the function package; reading it from S3', { table: decoder.table, path });
       return null;
     }
-    return { value: decoder.decodeParquet(path, path), source: 'package', bytes: statSync(path).size };
+    return { value: await decoder.decodeParquet(path, path), source: 'package', bytes: statSync(path).size };
   }
 
   /**
@@ -93,20 +130,27 @@ export class S3StreamingLoader extends BaseDataLoader {
       if (!meta) continue;
       const path = this.cache.getPath(key);
       try {
-        // Let the HeadObject request reach the wire before a synchronous decode blocks the loop.
-        if (meta.form === 'object' && !decoder.derived) await new Promise((resolve) => setImmediate(resolve));
+        const facts = meta.facts ?? {};
         const value =
           meta.form !== 'object'
-            ? await decoder.derived!.read(path)
+            ? await decoder.derived!.read(path, facts)
             : decoder.derived
-              ? await decoder.derived.readDownloaded(path, meta.facts ?? {})
-              : decoder.decodeParquet(path, path);
+              ? await decoder.derived.readDownloaded(path, facts)
+              : await this.readVerified(decoder, path, facts);
         return { value, meta, key };
       } catch (err) {
-        this.cache.removeItem(key, `unreadable: ${(err as Error).message}`);
+        this.cache.removeItem(key, err instanceof ContentChecksumError ? err.message : `unreadable: ${(err as Error).message}`);
       }
     }
     return null;
+  }
+
+  /** A cached table file read whole, checked against its recorded checksum, then decoded. */
+  private async readVerified<T>(decoder: TableDecoder<T>, path: string, facts: Record<string, unknown>): Promise<T> {
+    const buf = await readFile(path);
+    if (typeof facts.checksum !== 'number') throw new ContentChecksumError(`${path} (no checksum recorded)`);
+    if (crc32(buf) !== facts.checksum) throw new ContentChecksumError(path);
+    return decoder.decodeParquet(buf, path);
   }
 
   /** Uses the cached copy when it was made from the object S3 has now (same ETag and size). */
@@ -124,7 +168,7 @@ export class S3StreamingLoader extends BaseDataLoader {
   private async fromS3<T>(decoder: TableDecoder<T>, ref: ObjectRef, head: ObjectHead): Promise<FetchedTable<T>> {
     const label = `s3://${ref.bucket}/${ref.key}`;
     const progress = createProgress(label, head.size);
-    const options: DownloadOptions = { head, partBytes: this.config.cache.download_part_bytes, concurrency: this.config.cache.download_concurrency, progress };
+    const options: DownloadOptions = { head, partBytes: this.config.cache.download_part_bytes, concurrency: this.config.cache.download_concurrency, progress, retry: this.retry };
     const objectKey = `${decoder.table}.parquet`;
     const objectMeta = { etag: head.etag, sourceBytes: head.size, form: 'object' };
     let value: T | undefined;
@@ -142,11 +186,15 @@ export class S3StreamingLoader extends BaseDataLoader {
     this.warnIfTooBig(decoder.table, head.size, Boolean(decoder.derived));
 
     if (!decoder.derived) {
-      const entry = await timed('downloadMs', () => this.cache.put(objectKey, head.size, objectMeta, (tmpPath) => downloadToFile(this.s3, ref, tmpPath, options)));
-      if (entry) {
-        value = await timed('decodeMs', () => this.decodeFresh(decoder, this.cache.getPath(objectKey), label, objectKey));
-        cached = true;
-      }
+      // Download into the cache, decode the bytes, record their checksum; commit only if they decode.
+      const entry = await this.cache.put(objectKey, head.size, objectMeta, async (tmpPath) => {
+        await timed('downloadMs', () => downloadToFile(this.s3, ref, tmpPath, options));
+        const buf = await readFile(tmpPath);
+        value = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, objectKey));
+        return { checksum: crc32(buf) };
+      });
+      cached = entry !== null;
+      if (!cached) value = undefined; // a cache problem part-way: load through memory below
     } else {
       // Download into a reserved temp file and decode it. If the fast page reader could decode it,
       // the Parquet as downloaded is the cached form (no second write); otherwise cache the
@@ -157,13 +205,12 @@ export class S3StreamingLoader extends BaseDataLoader {
       if (reservation) {
         try {
           await timed('downloadMs', () => downloadToFile(this.s3, ref, reservation.tmpPath, options));
-          // fsync (needed before the rename makes the file look complete) runs while we decode.
-          const syncing = reservation.syncInBackground().then(() => true, () => false);
           const r = await timed('decodeMs', () => this.decodeFresh(decoder, reservation.tmpPath, label, objectKey, derived.decodeForCache));
           value = r.value;
           keepDownloaded = r.keepDownloaded;
-          const synced = await timed('cacheWriteMs', () => syncing);
-          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, { ...objectMeta, facts: r.facts }, { synced }))) !== null;
+          // No fsync before the rename: see tmpCache.ts (a complete write + rename is what a killed
+          // process cannot tear; the checksums recorded here catch anything else on the next load).
+          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, { ...objectMeta, facts: r.facts }))) !== null;
         } catch (err) {
           if (!isCacheProblem(err)) throw err;
           log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });
@@ -194,9 +241,9 @@ export class S3StreamingLoader extends BaseDataLoader {
     return { value: value as T, source: 's3', bytes: head.size, cached };
   }
 
-  private decodeFresh<T, R = T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string, decode?: (source: string | Buffer, label: string) => R): R {
+  private async decodeFresh<T, R = T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string, decode?: (source: string | Buffer, label: string) => R): Promise<R> {
     try {
-      return decode ? decode(source, label) : (decoder.decodeParquet(source, label) as unknown as R);
+      return decode ? decode(source, label) : ((await decoder.decodeParquet(source, label)) as unknown as R);
     } catch (err) {
       // A freshly downloaded object that does not decode is bad data in S3, not a cache problem.
       this.cache.removeItem(key);

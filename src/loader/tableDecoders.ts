@@ -4,16 +4,21 @@
  */
 import type { LarderConfig } from '../config';
 import { embeddingModel, tableConfig } from '../config';
-import { readCompaniesParquet, readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParquetDetailed, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './parquet';
+import { readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParquetDetailed } from './embeddingsParquet';
+import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './smallTables';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
 import type { EmbeddingsLayout } from './parquetVectors';
-import { readVectorFileAsync, writeVectorFile } from './vectorFile';
+import { ContentChecksumError, crc32 } from './checksum';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parseVectorFile, writeVectorFile } from './vectorFile';
 
 export type CacheFacts = Record<string, string | number | boolean>;
 
 export interface TableDecoder<T> {
   table: string;
-  decodeParquet(source: ParquetSource, label: string): T;
+  /** Sync for embeddings (the page reader), async for the small tables (hyparquet). */
+  decodeParquet(source: ParquetSource, label: string): T | Promise<T>;
   describe(value: T): { rows: number; columns: string[] };
   /** A form that loads faster than the Parquet; when set, the /tmp cache holds this form instead. */
   derived?: {
@@ -24,8 +29,10 @@ export interface TableDecoder<T> {
     readDownloaded(path: string, facts: CacheFacts): Promise<T>;
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
-    write(path: string, value: T): void;
-    read(path: string): Promise<T>;
+    /** Writes the derived file; returns facts to record with it (its checksum). */
+    write(path: string, value: T): CacheFacts;
+    /** Reads it back, verifying the facts recorded at write time (throws ContentChecksumError). */
+    read(path: string, facts: CacheFacts): Promise<T>;
   };
 }
 
@@ -47,20 +54,42 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
       form: 'vectors-f32-v1',
       decodeForCache: (source, label) => {
         const r = readEmbeddingsParquetDetailed(source, { label, model: model.key, dims: model.dimensions });
-        // The validated read plan travels with the entry: warm loads of these bytes skip the page walk.
-        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised, ...(r.layout ? { layout: JSON.stringify(r.layout) } : {}) } };
+        // The validated read plan travels with the entry (warm loads of these bytes skip the page
+        // walk), and so do the checksums a warm load verifies before serving them.
+        const checks: CacheFacts = r.layout && r.floatCrcs ? { layout: JSON.stringify(r.layout), floatCrcs: JSON.stringify(r.floatCrcs), idsCrc: r.idsCrc ?? 0 } : {};
+        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised, ...checks } };
       },
-      readDownloaded: (path, facts) =>
-        readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true, layout: parseLayout(facts.layout) }),
+      readDownloaded: (path, facts) => {
+        const layout = parseLayout(facts.layout);
+        const floatCrcs = parseNumbers(facts.floatCrcs);
+        // An entry without checksums (written by an older version) cannot be verified: refetch it once.
+        if (!layout || !floatCrcs || typeof facts.idsCrc !== 'number') return Promise.reject(new ContentChecksumError(`${path} (no checksum recorded)`));
+        return readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true, layout, floatCrcs, idsCrc: facts.idsCrc });
+      },
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
-      write: (path, m) => void writeVectorFile(path, m),
-      read: async (path) => {
-        const m = await readVectorFileAsync(path);
+      write: (path, m) => {
+        writeVectorFile(path, m);
+        return { checksum: crc32(readFileSync(path)) };
+      },
+      read: async (path, facts) => {
+        const buf = await readFile(path);
+        if (typeof facts.checksum !== 'number' || crc32(buf) !== facts.checksum) throw new ContentChecksumError(`${path} (vector file)`);
+        const m = parseVectorFile(buf, path);
         if (m.model !== model.key || m.dims !== model.dimensions) throw new Error(`cached vectors are ${m.model}/${m.dims}d, expected ${model.key}/${model.dimensions}d`);
         return m;
       },
     },
   };
+}
+
+function parseNumbers(recorded: string | number | boolean | undefined): number[] | undefined {
+  if (typeof recorded !== 'string') return undefined;
+  try {
+    const list = JSON.parse(recorded) as unknown;
+    return Array.isArray(list) && list.every((n) => typeof n === 'number') ? (list as number[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseLayout(recorded: string | number | boolean | undefined): EmbeddingsLayout | undefined {
@@ -72,7 +101,7 @@ function parseLayout(recorded: string | number | boolean | undefined): Embedding
   }
 }
 
-function rowsDecoder<R extends object>(table: string, read: (source: ParquetSource, ctx: { label: string }) => R[]): TableDecoder<R[]> {
+function rowsDecoder<R extends object>(table: string, read: (source: ParquetSource, ctx: { label: string }) => Promise<R[]>): TableDecoder<R[]> {
   return {
     table,
     decodeParquet: (source, label) => read(source, { label }),
@@ -83,3 +112,12 @@ function rowsDecoder<R extends object>(table: string, read: (source: ParquetSour
 export const companiesDecoder = (table = 'companies') => rowsDecoder<CompanyRow>(table, readCompaniesParquet);
 export const sectionsDecoder = (table = 'sections') => rowsDecoder<SectionRow>(table, readSectionsParquet);
 export const kpiFactsDecoder = (table = 'kpi_facts') => rowsDecoder<KpiFactRow>(table, readKpiFactsParquet);
+
+/** A prebuilt artifact (kind: index): its bytes as stored; the consumer validates them (e.g. bm25Artifact.ts). */
+export function artifactDecoder(table: string): TableDecoder<Buffer> {
+  return {
+    table,
+    decodeParquet: async (source) => (typeof source === 'string' ? readFile(source) : source),
+    describe: (buf) => ({ rows: 1, columns: [`${buf.length} bytes`] }),
+  };
+}

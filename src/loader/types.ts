@@ -24,6 +24,13 @@ export interface TableStats {
   columns?: string[];
   /** For S3 loads: whether the table is (now) in the /tmp cache; false when it was too big or the cache failed. */
   cached?: boolean;
+  /** True when S3 could not be asked and the verified /tmp copy was served (stale-if-error). */
+  stale?: boolean;
+}
+
+/** The part of Lambda's context the loader uses: how long the invocation has left. */
+export interface InvocationClock {
+  getRemainingTimeInMillis(): number;
 }
 
 /** The sentences table, FinSights sentence schema, one entry per sentence, columnar. */
@@ -119,12 +126,22 @@ export interface DataLoader {
   companies(): Promise<CompanyRow[]>;
   sections(): Promise<SectionRow[]>;
   kpiFacts(): Promise<KpiFactRow[]>;
+  /**
+   * A prebuilt artifact of `npm run build:data` (a `kind: index` table, e.g. index_bm25) as bytes, or
+   * null when it does not exist. The caller must validate it (it may be stale); fakes may omit this.
+   */
+  artifact?(table: string): Promise<Buffer | null>;
   /** Rows for the given ids, in the given order; unknown ids are skipped. */
   sentencesByIds(ids: string[]): Promise<SentenceRow[]>;
   /** One entry per table loaded so far in this process. */
   stats(): TableStats[];
   /** Where the loader reads from and, for the S3 loader, what the /tmp cache holds now. */
   cacheState?(): LoaderCacheState;
+  /**
+   * Binds the current invocation (Lambda's context) so S3 retries stop in time; handlers call it
+   * first thing. Loaders that never call a remote store omit it.
+   */
+  bindInvocation?(context: InvocationClock | undefined): void;
 }
 
 export interface LoaderCacheState {

@@ -28,7 +28,7 @@ export async function prepareLocalData(serviceEnv: Record<string, string>, say: 
     }
   };
   await step('data cache', async () => {
-    const { ensureDataCache } = await import('../loader/build/dataCache');
+    const { ensureDataCache } = await import('../cli/localDataset');
     const r = await ensureDataCache(config);
     return r.skipped ? `current (${r.outDir})` : `built in ${r.outDir} (${r.reason})`;
   });

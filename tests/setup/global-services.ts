@@ -39,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // runs, so the files that read it do not each build it, nor race each other doing so. Embedded
   // through the run's Bedrock emulator directly (not its fault proxy: no test's fault rule applies).
   try {
-    const { ensureDataCache } = await import('../../src/loader/build/dataCache');
+    const { ensureDataCache } = await import('../../src/cli/localDataset');
     const t0 = performance.now();
     const built = await ensureDataCache(loadConfig(join(PROJECT_ROOT, 'ml_config.yaml'), { ...services.env, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: services.directEndpoints.bedrock }));
     if (!built.skipped) console.log(`data_cache/ built for this run in ${((performance.now() - t0) / 1000).toFixed(1)} s (${built.reason})`);

@@ -5,7 +5,7 @@
  */
 import { defineCommand, CliUsageError } from '../command';
 import { isQueryError, answerQuery, type QueryResponse } from '../../rag';
-import { openLocalQueryEngine } from '../../rag/localRuntime';
+import { openLocalQueryEngine } from '../localQueryEngine';
 
 export default defineCommand({
   meta: { name: 'ask', description: 'Answer a question over the data cache', usage: 'ask "question" [--model KEY] [--top-k N] [--json]' },

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliUsageError, defineCommand } from '../command';
 import { loadConfig } from '../../config';
-import { openLocalQueryEngine } from '../../rag/localRuntime';
+import { openLocalQueryEngine } from '../localQueryEngine';
 import { readGoldFile, type GoldItem } from '../../rag/eval/gold';
 import { BUNDLE_SPLITS, readBundleGold } from '../../rag/eval/bundles';
 import { EVAL_MODES, runEval, type EvalReport } from '../../rag/eval/runEval';

@@ -8,7 +8,7 @@ import { createS3Client } from '../../aws';
 import { loadConfig } from '../../config';
 import { LarderError } from '../../errors';
 import { resolveServices } from '../../local/serviceEndpoints';
-import { ensureDataCache } from '../../loader/build/dataCache';
+import { ensureDataCache } from '../localDataset';
 import { seedBucket } from '../../loader/seed';
 
 export default defineCommand({

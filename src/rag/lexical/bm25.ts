@@ -29,6 +29,16 @@ export interface LexicalSearchResult {
   terms: string[];
 }
 
+/** The postings in compressed-row form: what build() computes and the prebuilt artifact stores. */
+export interface Bm25Parts {
+  count: number;
+  termIds: Map<string, number>;
+  offsets: Int32Array;
+  postRows: Int32Array;
+  postTf: Uint16Array;
+  lengths: Uint16Array;
+}
+
 export class Bm25Index {
   readonly count: number;
   readonly avgLength: number;
@@ -42,7 +52,7 @@ export class Bm25Index {
 
   private constructor(
     readonly params: Bm25Params,
-    parts: { count: number; termIds: Map<string, number>; offsets: Int32Array; postRows: Int32Array; postTf: Uint16Array; lengths: Uint16Array },
+    parts: Bm25Parts,
   ) {
     this.count = parts.count;
     this.termIds = parts.termIds;
@@ -55,6 +65,16 @@ export class Bm25Index {
     this.avgLength = this.count ? total / this.count || 1 : 1;
     this.scratch = new Float64Array(this.count);
     this.allowed = new Uint8Array(this.count);
+  }
+
+  /** An index over postings built before (the artifact of `npm run build:data`, bm25Artifact.ts). */
+  static fromParts(params: Bm25Params, parts: Bm25Parts): Bm25Index {
+    return new Bm25Index(params, parts);
+  }
+
+  /** The postings, to store as an artifact (the scoring parameters are applied at search time). */
+  toParts(): Bm25Parts {
+    return { count: this.count, termIds: this.termIds, offsets: this.offsets, postRows: this.postRows, postTf: this.postTf, lengths: this.lengths };
   }
 
   static build(texts: readonly string[], params: Bm25Params): Bm25Index {

@@ -8,7 +8,9 @@ import type { DataLoader, KpiFactRow, SentencesTable } from '../../loader/types'
 import { LarderError } from '../../errors';
 import { EntityExtractor } from '../entities';
 import { ColumnIndex } from '../filters/compile';
+import { log } from '../../log';
 import { Bm25Index, type Bm25Params } from '../lexical/bm25';
+import { bm25ArtifactKey, decodeBm25Artifact } from '../lexical/bm25Artifact';
 import { VectorIndex, type ScanKernelName } from '../vector/vectorIndex';
 import { WindowIndex } from './windows';
 
@@ -21,6 +23,8 @@ export interface RetrievalIndexes {
   /** matrix row → sentence row (−1 when the id is not a sentence); null when they coincide. */
   sentenceRowOfVector: Int32Array | null;
   lexical: Bm25Index;
+  /** Where the BM25 postings came from: the prebuilt artifact (validated) or built from the sentences now. */
+  lexicalSource: 'artifact' | 'built';
   columns: ColumnIndex;
   windows: WindowIndex;
   entities: EntityExtractor;
@@ -42,12 +46,12 @@ export async function buildIndexes(loader: DataLoader, options: BuildIndexesOpti
     buildMs[name] = Math.round((performance.now() - t0) * 10) / 10;
     return v;
   };
-  const [sentences, matrix, companies, sections, kpis] = await timed('load', () =>
-    Promise.all([loader.sentences(), loader.embeddings(options.embeddingModel), loader.companies(), loader.sections(), loader.kpiFacts()]),
+  const [sentences, matrix, companies, sections, kpis, bm25Artifact] = await timed('load', () =>
+    Promise.all([loader.sentences(), loader.embeddings(options.embeddingModel), loader.companies(), loader.sections(), loader.kpiFacts(), prebuilt(loader, BM25_ARTIFACT_TABLE)]),
   );
   const { vectorRowOfSentence, sentenceRowOfVector } = await timed('align', () => alignRows(sentences, matrix.ids));
   const vector = await timed('vector', () => new VectorIndex(matrix, { kernel: options.kernel }));
-  const lexical = await timed('lexical', () => Bm25Index.build(sentences.sentence, options.lexical));
+  const { index: lexical, source: lexicalSource } = await timed('lexical', () => lexicalIndex(sentences, bm25Artifact, options.lexical));
   const windows = await timed('windows', () => new WindowIndex(sentences));
   let latestYear = 0;
   for (let i = 0; i < sentences.count; i++) if (sentences.report_year[i] > latestYear) latestYear = sentences.report_year[i];
@@ -59,12 +63,37 @@ export async function buildIndexes(loader: DataLoader, options: BuildIndexesOpti
     vectorRowOfSentence,
     sentenceRowOfVector,
     lexical,
+    lexicalSource,
     columns: new ColumnIndex(sentences),
     windows,
     entities,
     kpis,
     buildMs,
   };
+}
+
+/** The table of ml_config.yaml holding the prebuilt BM25 postings (npm run build:data). */
+export const BM25_ARTIFACT_TABLE = 'index_bm25';
+
+/** A prebuilt artifact, or null when the loader has none or it cannot be read (then the index is built). */
+async function prebuilt(loader: DataLoader, table: string): Promise<Buffer | null> {
+  if (!loader.artifact) return null;
+  try {
+    return await loader.artifact(table);
+  } catch (err) {
+    log.warn('prebuilt artifact unreadable; building from the tables', { table, error: (err as Error).message });
+    return null;
+  }
+}
+
+/** BM25 from the artifact when it was built for exactly these sentence texts; otherwise built now. */
+function lexicalIndex(sentences: SentencesTable, artifact: Buffer | null, params: Bm25Params): { index: Bm25Index; source: 'artifact' | 'built' } {
+  if (artifact) {
+    const decoded = decodeBm25Artifact(artifact, bm25ArtifactKey(sentences.sentence));
+    if ('parts' in decoded && decoded.parts.count === sentences.count) return { index: Bm25Index.fromParts(params, decoded.parts), source: 'artifact' };
+    log.warn('prebuilt BM25 postings not used; building them from the sentences', { reason: 'rejected' in decoded ? decoded.rejected : 'row count differs' });
+  }
+  return { index: Bm25Index.build(sentences.sentence, params), source: 'built' };
 }
 
 /** Maps sentence rows to embedding rows by id; null maps when the orders already agree. */

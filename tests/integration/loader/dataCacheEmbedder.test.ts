@@ -10,8 +10,9 @@ import { dirname, join } from 'node:path';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, localCacheDir, tableConfig, embeddingsTableName, type LarderConfig } from '../../../src/config';
-import { embedderOf, ensureDataCache } from '../../../src/loader/build/dataCache';
-import { MANIFEST_FILE, readManifest } from '../../../src/loader/build/manifest';
+import { ensureDataCache } from '../../../src/cli/localDataset';
+import { embedderOf } from '../../../src/dataset/dataCache';
+import { MANIFEST_FILE, readManifest } from '../../../src/dataset/manifest';
 import { EMULATOR_EMBEDDING_VERSION } from '../../../src/local/services/bedrock';
 import { servicesInfo, testConfig } from '../../setup/services';
 
@@ -52,7 +53,7 @@ describe('data cache: what made the embeddings decides whether they are current'
     vi.resetModules();
     vi.doMock('../../../src/local/services/bedrock', async (importOriginal) => ({ ...(await importOriginal<object>()), EMULATOR_EMBEDDING_VERSION: EMULATOR_EMBEDDING_VERSION + 1000 }));
     try {
-      const { ensureDataCache: ensureWithNewFunction } = await import('../../../src/loader/build/dataCache');
+      const { ensureDataCache: ensureWithNewFunction } = await import('../../../src/cli/localDataset');
       const r = await ensureWithNewFunction(config, { outDir });
       expect(r.skipped).toBe(false);
       expect(r.reason).toBe(`embeddings missing or changed: ${config.embedding.default}`);
@@ -64,7 +65,7 @@ describe('data cache: what made the embeddings decides whether they are current'
       vi.doUnmock('../../../src/local/services/bedrock');
       vi.resetModules();
     }
-  });
+  }, 240_000); // re-embeds 20,844 sentences through the emulator: ~25 s quiet, minutes on a loaded 2-core box
 
   it('a build through real Bedrock records the model id, and replaces emulator vectors (base tables kept)', async () => {
     // A client configured for AWS whose requests are delivered to the local emulator: the build sees
@@ -93,7 +94,7 @@ describe('data cache: what made the embeddings decides whether they are current'
     expect((await ensureDataCache(config, { outDir, bedrock })).skipped).toBe(true);
     // The emulator again: Bedrock-made vectors are not the emulator's.
     expect((await ensureDataCache(config, { outDir })).skipped).toBe(false);
-  });
+  }, 240_000);
 
   it('tells the emulator from real Bedrock by the endpoint', async () => {
     const env = { LARDER_LOG_LEVEL: 'silent' };

@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../../src/aws';
 import { embeddingsTableName, tableConfig, type LarderConfig } from '../../../src/config';
-import { writeEmbeddingsParquet } from '../../../src/loader/parquet';
+import { writeEmbeddingsParquet } from '../../../src/dataset/embeddingsParquet';
 import { seedBucket } from '../../../src/loader/seed';
 import { testConfig, uniqueName } from '../../setup/services';
 

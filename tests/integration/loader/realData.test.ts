@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../../src/aws';
 import type { LarderConfig } from '../../../src/config';
 import { createDataLoader } from '../../../src/loader';
-import { defaultSourceDir, ensureDataCache } from '../../../src/loader/build/dataCache';
+import { defaultSourceDir, ensureDataCache } from '../../../src/cli/localDataset';
 import { seedBucket } from '../../../src/loader/seed';
 import { localEnv, testConfig, uniqueName } from '../../setup/services';
 

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countRequests, type RequestCounter } from '../../../src/aws';
 import { embeddingsTableName, tableConfig, tableS3Key, type LarderConfig } from '../../../src/config';
 import { createDataLoader, S3StreamingLoader, type DataLoader } from '../../../src/loader';
-import { writeEmbeddingsParquet } from '../../../src/loader/parquet';
+import { writeEmbeddingsParquet } from '../../../src/dataset/embeddingsParquet';
 import { faults } from '../../setup/services';
 import { createLoaderFixture, type LoaderFixture } from './fixtures';
 
@@ -116,7 +116,7 @@ describe('S3StreamingLoader: embeddings the fast page reader declines', () => {
   it('caches them as a vector file after decoding with polars, and a new process reads that file', async () => {
     // Prepare: zstd-compressed embeddings (the fast reader only takes uncompressed PLAIN floats)
     const { default: pl } = await import('nodejs-polars');
-    const { readEmbeddingsParquet } = await import('../../../src/loader/parquet');
+    const { readEmbeddingsParquet } = await import('../../../src/loader/embeddingsParquet');
     const local = join(fx.dir, tableConfig(fx.config, embeddingsTable()).local_path);
     const zstd = join(fx.dir, 'zstd-embeddings.parquet');
     pl.readParquet(local).writeParquet(zstd, { compression: 'zstd' });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../../src/cli';
-import { defaultSourceDir } from '../../../src/loader/build/dataCache';
+import { defaultSourceDir } from '../../../src/cli/localDataset';
 import { localEnv, testConfig } from '../../setup/services';
 
 const haveData = existsSync(defaultSourceDir(testConfig()));

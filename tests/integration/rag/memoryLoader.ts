@@ -5,7 +5,8 @@
  */
 import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { LarderConfig } from '../../../src/config';
-import type { DataLoader, EmbeddingMatrix, KpiFactRow, SentenceRow, TableStats } from '../../../src/loader/types';
+import type { DataLoader, EmbeddingMatrix, KpiFactRow } from '../../../src/loader/types';
+import { InMemoryDataLoader } from '../../../src/loader/memoryLoader';
 import { normalised } from '../../../src/rag/vector/exactDot';
 import { COMPANIES, SECTIONS, sentencesTable, type SentenceSpec } from '../../unit/rag/fixtures';
 
@@ -47,20 +48,5 @@ export async function createMemoryLoader(config: LarderConfig, bedrock: BedrockR
   const vectors = new Float32Array(table.count * model.dimensions);
   body.embeddings.float.forEach((v, i) => vectors.set(normalised(v), i * model.dimensions));
   const matrix: EmbeddingMatrix = { model: config.embedding.default, ids: table.sentenceID, vectors, dims: model.dimensions, count: table.count };
-  const stats: TableStats[] = [{ table: 'sentences', source: 'memory', rows: table.count, bytes: 0, ms: 0 }];
-  return {
-    kind: 'local',
-    sentences: async () => table,
-    embeddings: async () => matrix,
-    companies: async () => COMPANIES,
-    sections: async () => SECTIONS,
-    kpiFacts: async () => KPIS,
-    sentencesByIds: async (ids) =>
-      ids.flatMap((id): SentenceRow[] => {
-        const r = table.rowById.get(id);
-        if (r === undefined) return [];
-        return [{ sentenceID: id, docID: table.docID[r], cik_int: table.cik_int[r], company_name: table.company_name[r], ticker: table.ticker[r], report_year: table.report_year[r], section_item: table.section_item[r], section_name: table.section_name[r], sentence: table.sentence[r], sentence_pos: table.sentence_pos[r], prev_sentence_id: null, next_sentence_id: null }];
-      }),
-    stats: () => stats,
-  };
+  return new InMemoryDataLoader({ sentences: table, embeddings: matrix, companies: COMPANIES, sections: SECTIONS, kpiFacts: KPIS });
 }

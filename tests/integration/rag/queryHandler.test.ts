@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createBedrockRuntimeClient } from '../../../src/aws';
-import { ensureDataCache, defaultSourceDir } from '../../../src/loader/build/dataCache';
+import { ensureDataCache, defaultSourceDir } from '../../../src/cli/localDataset';
 import { handler } from '../../../src/handlers/query';
 import type { QueryErrorResponse, QueryResponse } from '../../../src/rag';
 import { localEnv, testConfig } from '../../setup/services';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config';
 import { chooseLoader, cacheBudgetBytes, createDataLoader, resetDataLoaders } from '../../../src/loader';
-import { parseSentenceId } from '../../../src/loader/build/finsightsSentences';
+import { parseSentenceId } from '../../../src/dataset/finsightsSentences';
 import { parseLoaderCheckEvent } from '../../../src/loader/healthCheck';
 
 const quiet = { LARDER_LOG_LEVEL: 'silent' };

@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, truncateSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, truncateSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TmpCache } from '../../../src/loader/tmpCache';
 
@@ -79,16 +79,22 @@ describe('TmpCache', () => {
     expect(never).toBeNull();
   });
 
-  it('sweeps temp files left by a crashed process once they are stale', () => {
+  it('reclaims temp files of dead writers at start, never counting them; keeps a live writer\'s (counted) until it is an hour old', () => {
+    // Prepare: a dead pid's download, this pid's from a previous process (another token), a live writer's.
+    const deadPid = 2 ** 22 + 12345; // above Linux's pid_max default: no such process
+    writeFileSync(join(dir, `.tmp-${deadPid}-0badc0de-1-x.parquet`), 'x'.repeat(400));
+    writeFileSync(join(dir, `.tmp-${process.pid}-0badc0de-1-y.parquet`), 'y'.repeat(300));
+    writeFileSync(join(dir, `.tmp-${deadPid}-3-old-format.parquet`), 'z'.repeat(200));
+    const live = join(dir, `.tmp-${process.ppid}-12345678-1-live.parquet`);
+    writeFileSync(live, 'a download in progress elsewhere');
+    // Act
     const cache = new TmpCache({ dir, maxBytes: 1000 });
-    const stale = join(dir, '.tmp-99999-1-x.parquet');
-    writeFileSync(stale, 'partial');
+    // Assess
+    expect(readdirSync(dir)).toEqual([basename(live)]);
+    expect(cache.usage()).toBe(statSync(live).size);
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
-    utimesSync(stale, twoHoursAgo, twoHoursAgo);
-    writeFileSync(join(dir, '.tmp-99999-2-y.parquet'), 'a download in progress elsewhere');
+    utimesSync(live, twoHoursAgo, twoHoursAgo);
     cache.listEntries();
-    expect(readdirSync(dir)).toEqual(['.tmp-99999-2-y.parquet']);
-    rmSync(join(dir, '.tmp-99999-2-y.parquet'));
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { afterAll, describe, expect, it } from 'vitest';
-import { normaliseRows, readEmbeddingsParquet, writeEmbeddingsParquet } from '../../../src/loader/parquet';
+import { normaliseRows, readEmbeddingsParquet } from '../../../src/loader/embeddingsParquet';
+import { writeEmbeddingsParquet } from '../../../src/dataset/embeddingsParquet';
 import { readVectorFile, writeVectorFile } from '../../../src/loader/vectorFile';
 
 const dir = mkdtempSync(join(tmpdir(), 'larder-vectors-'));

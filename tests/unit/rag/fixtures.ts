@@ -5,6 +5,7 @@
 import { vi } from 'vitest';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { CompanyRow, DataLoader, SectionRow, SentencesTable } from '../../../src/loader/types';
+import { InMemoryDataLoader } from '../../../src/loader/memoryLoader';
 import { normalised } from '../../../src/rag/vector/exactDot';
 
 export const COMPANIES: CompanyRow[] = [
@@ -130,21 +131,11 @@ export function bagOfWordsEmbedding(text: string): number[] {
 
 /** A DataLoader over an in-memory sentences table, its vectors from bagOfWordsEmbedding. */
 export function memoryLoader(table: SentencesTable, overrides: Partial<DataLoader> = {}): DataLoader {
-  return {
-    kind: 'local',
-    sentences: async () => table,
-    embeddings: async () => {
-      const vectors = new Float32Array(table.count * DIMS);
-      table.sentence.forEach((s, i) => vectors.set(normalised(bagOfWordsEmbedding(s)), i * DIMS));
-      return { model: 'cohere_v4', ids: table.sentenceID, vectors, dims: DIMS, count: table.count };
-    },
-    companies: async () => COMPANIES,
-    sections: async () => SECTIONS,
-    kpiFacts: async () => KPI_LABELS.map((k) => ({ ...k, cik: '', cik_int: 0, ticker: '', year: 0, metric_type: '', value: 0, unit: '', filed_date: '', accession_no: '' })),
-    sentencesByIds: async () => [],
-    stats: () => [],
-    ...overrides,
-  };
+  const vectors = new Float32Array(table.count * DIMS);
+  table.sentence.forEach((s, i) => vectors.set(normalised(bagOfWordsEmbedding(s)), i * DIMS));
+  const kpiFacts = KPI_LABELS.map((k) => ({ ...k, cik: '', cik_int: 0, ticker: '', year: 0, metric_type: '', value: 0, unit: '', filed_date: '', accession_no: '' }));
+  const loader = new InMemoryDataLoader({ sentences: table, embeddings: { model: 'cohere_v4', ids: table.sentenceID, vectors, dims: DIMS, count: table.count }, companies: COMPANIES, sections: SECTIONS, kpiFacts });
+  return Object.assign(loader, overrides);
 }
 
 /** A Bedrock client stub: InvokeModel embeds with bagOfWordsEmbedding (Cohere's shape), anything else is `converse()`. */

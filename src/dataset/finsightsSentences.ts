@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
-import { LarderError } from '../../errors';
-import type { CompanyRow, SectionRow } from '../types';
+import { LarderError } from '../errors';
+import type { CompanyRow, SectionRow } from '../loader/types';
 
 export const FINSIGHTS_FILES = {
   trendBundles: 'goldp3_v3_trend_bundles.json',

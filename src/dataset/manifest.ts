@@ -28,6 +28,8 @@ export interface DataCacheManifest {
    * emulator's embedding function version or real Bedrock) so a change rebuilds that table only.
    */
   embedding: { models: string[]; shapes?: Record<string, string>; sources?: Record<string, EmbeddingSource>; via?: string };
+  /** Prebuilt index artifacts (indexArtifacts.ts): what each was built from and by. */
+  artifacts?: Record<string, { inputsHash: string; fingerprint: string }>;
 }
 
 /** What made an embeddings table's vectors. */

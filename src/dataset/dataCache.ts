@@ -1,20 +1,24 @@
 /**
  * Builds data_cache/ from the FinSights snapshot (../shared/data/finsights by default): the sentences
  * table, the companies / sections dimensions and the KPI facts as shipped, and an embeddings table
- * per requested model computed through BedrockRuntimeClient — the local Bedrock emulator (started
- * in-process) unless AWS_ENDPOINT_URL_BEDROCK_RUNTIME points elsewhere. Derived tables are never
+ * per requested model computed through BedrockRuntimeClient — AWS_ENDPOINT_URL_BEDROCK_RUNTIME when
+ * set, else a local embedder the caller passes in (the CLI and scripts pass the Bedrock emulator:
+ * src/cli/localDataset.ts), so this library never imports the emulator. Derived tables are never
  * committed; `ensureDataCache()` rebuilds only when the manifest says the inputs changed.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { createBedrockRuntimeClient, isLocalEndpoint } from '../../aws';
-import { embeddingModel, embeddingsTableName, localCacheDir, tableConfig, type LarderConfig } from '../../config';
-import { LarderError } from '../../errors';
-import { log } from '../../log';
-import { EMULATOR_EMBEDDING_VERSION, startBedrockEmulator } from '../../local/services/bedrock';
-import { normaliseRows, readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, writeEmbeddingsParquet } from '../parquet';
+import { createBedrockRuntimeClient, isLocalEndpoint } from '../aws';
+import { embeddingModel, embeddingsTableName, localCacheDir, tableConfig, type LarderConfig } from '../config';
+import { LarderError } from '../errors';
+import { log } from '../log';
+import { normaliseRows } from '../loader/normalise';
+import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet } from '../loader/smallTables';
+import { writeEmbeddingsParquet } from './embeddingsParquet';
 import { embedTexts } from './embedTexts';
+import { buildArtifacts, staleArtifacts } from './indexArtifacts';
+import type { LocalEmbedder } from './embedder';
 import { buildFinsightsSentences, FINSIGHTS_FILES, sentencesFrame } from './finsightsSentences';
 import { hashFile, hashInputs, readManifest, staleReason, writeManifest, type BuiltTable, type DataCacheManifest, type EmbeddingSource } from './manifest';
 
@@ -32,6 +36,11 @@ export interface BuildDataOptions {
   force?: boolean;
   /** Bedrock client to embed with (default: real/emulated per config, see above). */
   bedrock?: BedrockRuntimeClient;
+  /**
+   * The local embedder (the Bedrock emulator, passed in by the CLI edge): started for the build when
+   * no endpoint is configured, and its version recorded for loopback endpoints.
+   */
+  localEmbedder?: LocalEmbedder;
 }
 
 export interface BuildResult {
@@ -67,7 +76,7 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
   const sourceOf = (m: string): EmbeddingSource => {
     const model = embeddingModel(config, m);
     return embedder === 'emulator'
-      ? { via: 'emulator', emulatorVersion: EMULATOR_EMBEDDING_VERSION, modelId: model.model_id, dims: model.dimensions }
+      ? { via: 'emulator', emulatorVersion: emulatorVersion(options.localEmbedder), modelId: model.model_id, dims: model.dimensions }
       : { via: 'bedrock', modelId: model.model_id, dims: model.dimensions };
   };
   const shapeOf = (m: string) => {
@@ -83,7 +92,10 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
   const baseStale = options.force ? 'forced' : staleReason(outDir, inputsHash, baseTables);
   const kept = baseStale ? {} : keptEmbeddings(config, outDir, previous, shapeOf);
   const missing = models.filter((m) => !(m in kept));
-  if (!baseStale && missing.length === 0) return { outDir, skipped: true, reason: 'up to date', manifest: previous! };
+  if (!baseStale && missing.length === 0) {
+    if (staleArtifacts(config, outDir, previous, inputsHash).length === 0) return { outDir, skipped: true, reason: 'up to date', manifest: previous! };
+    return rebuildArtifacts(config, outDir, previous!, inputsHash);
+  }
   const reason = baseStale ?? `embeddings missing or changed: ${missing.join(', ')}`;
   log.info('building the data cache', { outDir, sourceDir, reason });
 
@@ -100,11 +112,11 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     // Dimensions and KPI facts: the snapshot's bytes, unchanged.
     const copies: [string, string][] = [['companies', FINSIGHTS_FILES.companies], ['sections', FINSIGHTS_FILES.sections], ['kpi_facts', FINSIGHTS_FILES.kpiFacts]];
     for (const [table, file] of copies) atomicWrite(out(table), (tmp) => copyFileSync(join(sourceDir, file), tmp));
-    const companies = readCompaniesParquet(out('companies'), { label: out('companies') });
-    const sections = readSectionsParquet(out('sections'), { label: out('sections') });
+    const companies = await readCompaniesParquet(out('companies'), { label: out('companies') });
+    const sections = await readSectionsParquet(out('sections'), { label: out('sections') });
     record('companies', companies.length);
     record('sections', sections.length);
-    record('kpi_facts', readKpiFactsParquet(out('kpi_facts'), { label: out('kpi_facts') }).length);
+    record('kpi_facts', (await readKpiFactsParquet(out('kpi_facts'), { label: out('kpi_facts') })).length);
     const { columns, skipped } = buildFinsightsSentences(sourceDir, companies, sections);
     if (skipped) log.warn('sentences with unparsable ids skipped', { skipped });
     atomicWrite(out('sentences'), (tmp) => sentencesFrame(columns).writeParquet(tmp, { compression: 'zstd' }));
@@ -113,7 +125,7 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     texts = columns.sentence;
   } else {
     for (const t of baseTables) tables[t] = previous!.tables[t];
-    const built = readSentencesParquet(out('sentences'), { label: out('sentences') });
+    const built = await readSentencesParquet(out('sentences'), { label: out('sentences') });
     ids = built.sentenceID;
     texts = built.sentence;
   }
@@ -125,7 +137,7 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     sources[m] = previous!.embedding.sources?.[m] ?? sourceOf(m);
     tables[embeddingsTableName(config, m)] = previous!.tables[embeddingsTableName(config, m)];
   }
-  const via = await withBedrock(config, options.bedrock, async (client, via) => {
+  const via = await withBedrock(config, options.bedrock, options.localEmbedder, async (client, via) => {
     for (const key of missing) {
       const model = embeddingModel(config, key);
       const table = embeddingsTableName(config, key);
@@ -151,6 +163,8 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     return via;
   });
   writeNotice(sourceDir, outDir);
+  const built = buildArtifacts(config, outDir, texts, inputsHash, atomicWrite);
+  Object.assign(tables, built.tables);
   const manifest: DataCacheManifest = {
     kind: 'finsights',
     scriptVersion: BUILD_SCRIPT_VERSION,
@@ -160,10 +174,22 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     builtAt: new Date().toISOString(),
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
     embedding: { models: Object.keys(shapes), shapes, sources, via },
+    artifacts: built.artifacts,
   };
   writeManifest(outDir, manifest);
   log.info('data cache built', { outDir, seconds: manifest.seconds, sentences: ids.length, embeddings: Object.keys(shapes) });
   return { outDir, skipped: false, reason, manifest };
+}
+
+/** Only the index artifacts are missing or stale (e.g. the tokenizer changed): build them alone. */
+async function rebuildArtifacts(config: LarderConfig, outDir: string, previous: DataCacheManifest, inputsHash: string): Promise<BuildResult> {
+  const out = join(outDir, tableConfig(config, 'sentences').local_path);
+  const texts = (await readSentencesParquet(out, { label: out })).sentence;
+  const built = buildArtifacts(config, outDir, texts, inputsHash, atomicWrite);
+  const manifest: DataCacheManifest = { ...previous, tables: { ...previous.tables, ...built.tables }, artifacts: { ...previous.artifacts, ...built.artifacts } };
+  writeManifest(outDir, manifest);
+  log.info('index artifacts built', { outDir, artifacts: Object.keys(built.artifacts) });
+  return { outDir, skipped: false, reason: `index artifacts missing or stale: ${Object.keys(built.artifacts).join(', ')}`, manifest };
 }
 
 /** Embeddings tables of the previous build still valid: same model id, dims, path and embedder, file intact. */
@@ -194,12 +220,19 @@ export async function embedderOf(config: LarderConfig, given?: BedrockRuntimeCli
   return !endpoint || isLocalEndpoint(endpoint) ? 'emulator' : 'bedrock';
 }
 
-/** Runs `fn` with a Bedrock client: the given one, the configured endpoint, or an in-process emulator. */
-export async function withBedrock<T>(config: LarderConfig, given: BedrockRuntimeClient | undefined, fn: (client: BedrockRuntimeClient, via: string) => Promise<T>): Promise<T> {
+/** The emulator version a loopback build records; a build without the embedder cannot tell it. */
+function emulatorVersion(embedder: LocalEmbedder | undefined): number {
+  if (!embedder) throw new LarderError('VALIDATION', 'building embeddings through a local Bedrock endpoint needs the local embedder (its version keys the table): pass options.localEmbedder, or use ensureLocalDataCache (src/cli/localDataset.ts)');
+  return embedder.version;
+}
+
+/** Runs `fn` with a Bedrock client: the given one, the configured endpoint, or the local embedder started for it. */
+export async function withBedrock<T>(config: LarderConfig, given: BedrockRuntimeClient | undefined, local: LocalEmbedder | undefined, fn: (client: BedrockRuntimeClient, via: string) => Promise<T>): Promise<T> {
   if (given) return fn(given, 'given client');
   const endpoint = config.overrides.endpoints.bedrockRuntime;
   if (endpoint) return fn(createBedrockRuntimeClient(config), endpoint);
-  const emulator = await startBedrockEmulator({ host: '127.0.0.1', port: 0 });
+  if (!local) throw new LarderError('VALIDATION', 'no Bedrock endpoint to embed with: set AWS_ENDPOINT_URL_BEDROCK_RUNTIME, or pass options.localEmbedder (npm run build:data does)');
+  const emulator = await local.start();
   try {
     return await fn(createBedrockRuntimeClient(config, { endpoint: emulator.endpoint }), `in-process Bedrock emulator (${emulator.endpoint})`);
   } finally {
@@ -222,7 +255,7 @@ export function writeNotice(sourceDir: string, outDir: string): void {
     [
       '# Where these tables come from',
       '',
-      'Built by `npm run build:data` (scripts/build-data.ts → src/loader/build/) from the FinSights data',
+      'Built by `npm run build:data` (scripts/build-data.ts → src/dataset/) from the FinSights data',
       'snapshot in ../shared/data/finsights (see its SOURCE.md): https://github.com/mjsushanth/FinSights',
       'at commit cb0af0dc62db3f103bc00056fce09015fcf6d368.',
       '',

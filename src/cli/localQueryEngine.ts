@@ -3,17 +3,18 @@
  * endpoint — AWS_ENDPOINT_URL_BEDROCK_RUNTIME if set, else the running `larder services` (from
  * <local.data_dir>/endpoints.json, if its process is alive), else an in-process Bedrock emulator
  * started for this command — and makes sure data_cache/ is built when reading the local cache.
- * Not used by the Lambda handler (which gets its endpoints from the environment).
+ * Not used by the Lambda handler (which gets its endpoints from the environment). Composition, so it
+ * lives at the CLI edge (it was src/rag/localRuntime.ts, the one rag module importing src/local).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createBedrockRuntimeClient } from '../aws';
 import { loadConfig, type Env, type LarderConfig } from '../config';
 import { chooseLoader, createDataLoader } from '../loader';
-import { ensureDataCache } from '../loader/build/dataCache';
+import { ensureDataCache } from './localDataset';
 import { startBedrockEmulator } from '../local/services/bedrock';
-import { QueryEngine } from './engine';
-import type { ScanKernelName } from './vector/vectorIndex';
+import { QueryEngine } from '../rag/engine';
+import type { ScanKernelName } from '../rag/vector/vectorIndex';
 
 export interface LocalQueryEngine {
   engine: QueryEngine;

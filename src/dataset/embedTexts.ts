@@ -5,8 +5,8 @@
  * Works the same against the local Bedrock emulator and real Bedrock.
  */
 import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import type { EmbeddingModelConfig } from '../../config';
-import { LarderError } from '../../errors';
+import type { EmbeddingModelConfig } from '../config';
+import { LarderError } from '../errors';
 
 export interface EmbedOptions {
   model: EmbeddingModelConfig & { key: string };

@@ -8,9 +8,11 @@
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { embeddingModel, embeddingsTableName, tableConfig, type LarderConfig } from '../../config';
-import { log } from '../../log';
-import { normaliseRows, readCompaniesParquet, readSectionsParquet, writeEmbeddingsParquet } from '../parquet';
+import { embeddingModel, embeddingsTableName, tableConfig, type LarderConfig } from '../config';
+import { log } from '../log';
+import { normaliseRows } from '../loader/normalise';
+import { readCompaniesParquet, readSectionsParquet } from '../loader/smallTables';
+import { writeEmbeddingsParquet } from './embeddingsParquet';
 import { atomicWrite, defaultSourceDir, writeNotice } from './dataCache';
 import { FINSIGHTS_FILES, sentencesFrame, type SentenceColumns } from './finsightsSentences';
 import { writeManifest, type BuiltTable } from './manifest';
@@ -49,8 +51,8 @@ export async function buildSyntheticCache(config: LarderConfig, options: Synthet
     atomicWrite(out(table), (tmp) => copyFileSync(join(sourceDir, file), tmp));
     record(table, -1);
   }
-  const companies = readCompaniesParquet(out('companies'), { label: 'companies' });
-  const sections = readSectionsParquet(out('sections'), { label: 'sections' });
+  const companies = await readCompaniesParquet(out('companies'), { label: 'companies' });
+  const sections = await readSectionsParquet(out('sections'), { label: 'sections' });
 
   const c: SentenceColumns = { sentenceID: [], docID: [], cik: [], cik_int: [], company_name: [], ticker: [], report_year: [], section_item: [], section_name: [], sentence: [], sentence_pos: [], prev_sentence_id: [], next_sentence_id: [], source: [] };
   const perSection = 50;
