@@ -35,7 +35,9 @@ describe.skipIf(!haveData)('QueryFunction handler', () => {
     expect(status).toBe(200);
     const r = body as QueryResponse;
     expect(r.query).toBe("What was Walmart's revenue in fiscal 2018?");
-    expect(r.sources).toHaveLength(5);
+    expect(r.metadata.retrieval.hits).toBe(5);
+    expect(r.sources.length).toBeGreaterThanOrEqual(1);
+    expect(r.sources.map((s) => s.ref)).toEqual(r.sources.map((_, i) => i + 1));
     for (const s of r.sources) expect([s.company, s.year]).toEqual(['Walmart Inc.', 2018]);
     expect(r.answer).toBeTruthy();
     expect(r.metadata.retrieval.filters).toEqual({ $and: [{ cik_int: { $in: [104169] } }, { report_year: { $in: [2018] } }] });
