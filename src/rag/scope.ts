@@ -1,6 +1,6 @@
 /**
- * Is a question something 10-K filings can answer? A question that names no company, year, SEC
- * section or KPI metric, and none of the words filings are about, is out of scope: "What is the
+ * Is a question something 10-K filings can answer? A question that names no company, SEC section or
+ * KPI metric, and none of the words filings are about, is out of scope (a year alone does not count): "What is the
  * meaning of life?" must answer "not found" with no sources, not quotes about "useful life" and life
  * insurance, which is what an unfiltered nearest-neighbour search returns for anything.
  *
@@ -31,7 +31,8 @@ const FILING_WORDS = new RegExp(
 
 /** Why the question is out of scope, or null when it is in scope. */
 export function outOfScopeReason(question: string, e: QuestionEntities): string | null {
-  if (e.companies.length || e.years.years.length || e.years.gte !== undefined || e.years.lte !== undefined || e.sections.length || e.metrics.length) return null;
+  // A year alone does not make a question about filings ("Who won the World Cup in 2018?").
+  if (e.companies.length || e.sections.length || e.metrics.length) return null;
   if (FILING_WORDS.test(question)) return null;
   return 'the question names no company, year, filing section or financial topic that the 10-K filings cover';
 }
