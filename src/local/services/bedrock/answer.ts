@@ -9,7 +9,8 @@
  * scored by BM25 over the question's content terms (numbers count extra: financial questions hinge
  * on years and amounts) plus a bonus for shared bigrams. A sentence is relevant only if the terms it
  * shares with the question — its own or its block header's ("WMT | Walmart Inc. | FY2018") — are
- * more than MIN_COVERAGE of the question's content terms. Up to MAX_QUOTES are quoted: the best, then
+ * more than MIN_COVERAGE of the question's content terms, and — when the question names terms its
+ * header does not carry — the sentence has at least one of those. Up to MAX_QUOTES are quoted: the best, then
  * runners-up close to it, never the same text twice (a boilerplate sentence repeated in the FY2022 and
  * FY2023 filings is one quote), and when the question names several companies or years that
  * different blocks' headers carry, the best sentence for each of them. A numbered block "[n] …" is
@@ -124,6 +125,11 @@ function scoreSentences(question: string, sentences: PromptSentence[]): Scored[]
     const header = s.header === undefined ? new Set<string>() : (headerTerms.get(s.header) ?? headerTerms.set(s.header, new Set(contentTerms(s.header))).get(s.header)!);
     let score = 0;
     const covered = weighed.filter((q) => tf.has(q) || header.has(q)).length;
+    // When the question asks more than its header says, the sentence must supply some of it: under a
+    // "Netflix | Risk Factors" header, "regulatory risks" needs a sentence about regulation (an
+    // earthquake is a risk, not a regulatory one). A question the header answers whole needs nothing more.
+    const beyondHeader = weighed.filter((q) => !header.has(q));
+    const specific = beyondHeader.length === 0 || beyondHeader.some((q) => tf.has(q));
     for (const q of queryTerms) {
       const f = tf.get(q);
       if (!f) continue;
@@ -133,7 +139,7 @@ function scoreSentences(question: string, sentences: PromptSentence[]): Scored[]
     if (score > 0 && queryBigrams.size > 0) {
       for (const b of bigramSet(terms)) if (queryBigrams.has(b)) score += BIGRAM_BONUS;
     }
-    return { text: s.text, header: s.header, score, coverage: weighed.length ? covered / weighed.length : 1, terms: new Set(terms), position: i };
+    return { text: s.text, header: s.header, score, coverage: !weighed.length ? 1 : specific ? covered / weighed.length : 0, terms: new Set(terms), position: i };
   });
   // Highest score first; ties keep context order, so the answer is deterministic.
   return scored.sort((a, b) => b.score - a.score || a.position - b.position);
