@@ -50,6 +50,15 @@ describe.skipIf(!haveData)('QueryFunction handler', () => {
     expect(r.answer).toBeTruthy();
     expect(r.metadata.loader.cold).toBe(false);
     expect(r.sources[0]).toMatchObject({ company: 'NETFLIX INC', section: 'Item 1A: Risk Factors' });
+    expect(r.answer).toMatch(/^Based on the provided context:\n"[^\n]*compet[^\n]*" \[\d+\]/);
+  });
+
+  it('answers the sample events that show coverage and "not found" as their names say', async () => {
+    const multi = (await handler(event('query_multi_company.json'))) as QueryResponse;
+    expect(new Set(multi.sources.map((s) => s.company))).toEqual(new Set(['AMAZON COM INC', 'Walmart Inc.']));
+    expect(multi.coverage?.every((c) => c.refs.length > 0)).toBe(true);
+    const none = (await handler(event('query_not_found.json'))) as QueryResponse;
+    expect(none).toMatchObject({ sources: [], kpi_facts: [], answer: expect.stringMatching(/^Not found/), not_found: { reason: expect.any(String) } });
   });
 
   const bad: Array<[string, number, RegExp]> = [

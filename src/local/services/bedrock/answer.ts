@@ -59,8 +59,11 @@ const MIN_COVERAGE = 0.5;
 const QUESTION_WORDS: ReadonlySet<string> = new Set(
   'doe many much key major main describe described highlight highlighted report reported tell explain compare comparison discuss mention mentioned say said give list show company companies filing 10 k'.split(' '),
 );
-/** Two sentences whose term sets overlap this much (Jaccard) say the same thing: quote one. */
-const DUPLICATE_JACCARD = 0.8;
+/**
+ * Two sentences whose term sets overlap this much (shared ÷ the smaller set) say the same thing:
+ * quote one. Containment, not Jaccard, so a boilerplate sentence and its longer next-year version count.
+ */
+const DUPLICATE_OVERLAP = 0.8;
 const MAX_QUOTES_PER_BLOCK = 2;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
@@ -157,7 +160,7 @@ function chooseQuotes(question: string, scored: Scored[]): ContextSentence[] {
   const accept = (s: Scored): void => {
     if (picked.length >= MAX_QUOTES || picked.includes(s)) return;
     if ((perBlock.get(s.header ?? '') ?? 0) >= MAX_QUOTES_PER_BLOCK) return;
-    if (picked.some((p) => normalise(p.text) === normalise(s.text) || jaccard(p.terms, s.terms) >= DUPLICATE_JACCARD)) return;
+    if (picked.some((p) => normalise(p.text) === normalise(s.text) || overlap(p.terms, s.terms) >= DUPLICATE_OVERLAP)) return;
     picked.push(s);
     perBlock.set(s.header ?? '', (perBlock.get(s.header ?? '') ?? 0) + 1);
   };
@@ -185,11 +188,11 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9$%]+/g, ' ').trim();
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
+function overlap(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return a.size === b.size ? 1 : 0;
   let shared = 0;
   for (const t of a) if (b.has(t)) shared++;
-  return shared / (a.size + b.size - shared);
+  return shared / Math.min(a.size, b.size);
 }
 
 function bigramSet(terms: string[]): Set<string> {
