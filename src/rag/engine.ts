@@ -11,6 +11,10 @@ import { filterFromEntities } from './filters/fromEntities';
 import { parseFilter, type FilterExpression } from './filters/expression';
 import { buildIndexes, type RetrievalIndexes } from './retrieval/indexes';
 import { searchWithRelaxation, type SearchOutcome, type SearchSettings } from './retrieval/search';
+import { coverageNote, coverageOf, entityGroups, searchEachGroup, type EntityGroup } from './retrieval/coverage';
+import { sourcesFromContext } from './context/citations';
+import { outOfScopeReason } from './scope';
+import { notFoundResponse, withNote } from './responseParts';
 import { assembleContext, estimateTokens } from './context/assemble';
 import { kpiBlock } from './context/kpiBlock';
 import { userMessage } from './context/prompt';
@@ -39,6 +43,8 @@ export interface RetrievalRun {
   filter: FilterExpression | null;
   outcome: SearchOutcome;
   timings: Pick<StageTimings, 'entities' | 'embed' | 'search'>;
+  /** The companies (or years) searched one by one (retrieval/coverage.ts); [] for one search. */
+  groups: EntityGroup[];
 }
 
 /** Tokens kept free in the context window beyond the answer's max_tokens (prompt framing, KPI block). */
@@ -87,8 +93,11 @@ export class QueryEngine {
     const model = this.deps.config.embedding.models[this.embeddingModelKey];
     const query = await timed(timings, 'embed', () => embedQuery(this.deps.bedrock, model, question, this.deps.retry));
     const { filter: _filter, ...overrides } = settings;
-    const outcome = await timed(timings, 'search', () => searchWithRelaxation(ix, question, query, filter, { ...this.searchSettings(), ...(explicit ? { relax: false } : {}), ...overrides }));
-    return { question, entities, filter, outcome, timings };
+    const search = { ...this.searchSettings(), ...(explicit ? { relax: false } : {}), ...overrides };
+    // Several companies (or years) named: one search each, so none of them is crowded out.
+    const groups = explicit ? [] : entityGroups(entities);
+    const outcome = await timed(timings, 'search', () => (groups.length ? searchEachGroup(ix, question, query, groups, search) : searchWithRelaxation(ix, question, query, filter, search)));
+    return { question, entities, filter, outcome, timings, groups };
   }
 
   searchSettings(topK?: number): SearchSettings {
@@ -116,6 +125,8 @@ export class QueryEngine {
     ] as const);
     const cold = !this.indexes;
     const ix = await atStage('load', () => this.ready());
+    const outOfScope = options.filter === undefined ? await atStage('entities', () => outOfScopeReason(question, ix.entities.extract(question))) : null;
+    if (outOfScope) return notFoundResponse(question, outOfScope, config.serving_models.models[modelKey].model_id, { kind: this.deps.loader.kind, cold, index_build_ms: cold ? this.indexBuildMs : 0, vector_kernel: ix.vector.kernel, embedding_model: ix.embeddingModel, tables: this.deps.loader.stats() }, t0);
     const run = await this.retrieve(question, { ...this.searchSettings(topK), ...(options.filter !== undefined ? { filter: options.filter } : {}) });
     const timings: StageTimings = { ...run.timings, expand: 0, assemble: 0, generate: 0, total: 0 };
     const hits = run.outcome.fused.slice(0, topK);
@@ -136,18 +147,14 @@ export class QueryEngine {
     });
     timings.total = round(performance.now() - t0);
 
-    const t = ix.sentences;
+    const sources = sourcesFromContext(ix.sentences, prompt.context, hits);
+    const coverage = run.groups.length ? coverageOf(run.groups, sources, run.entities) : undefined;
     return {
       query: question,
-      answer: generation.text,
-      sources: hits.map((h) => ({
-        sentenceID: t.sentenceID[h.row],
-        company: t.company_name[h.row],
-        year: t.report_year[h.row],
-        section: t.section_name[h.row],
-        similarity: Math.round(h.similarity * 1e4) / 1e4,
-        text: t.sentence[h.row],
-      })),
+      answer: withNote(generation.text, coverage ? coverageNote(coverage, run.entities) : ''),
+      sources,
+      kpi_facts: prompt.kpi?.used ?? [],
+      ...(coverage ? { coverage } : {}),
       metadata: {
         llm: { model_id: generation.model_id, input_tokens: generation.input_tokens, output_tokens: generation.output_tokens, cost: generation.cost, stop_reason: generation.stop_reason },
         retrieval: { filters: run.filter, relaxation: run.outcome.relaxation, filter_used: run.outcome.filterUsed, hits: hits.length, rows_scanned: run.outcome.rowsScanned },

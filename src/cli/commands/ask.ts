@@ -41,13 +41,22 @@ export default defineCommand({
   },
 });
 
+/** The answer, then its sources numbered as the answer cites them ([n] = sources[n-1]), the KPI facts and the cost table. */
 export function renderAnswer(r: QueryResponse): string {
   const lines: string[] = [];
-  lines.push(r.answer, '', 'Sources:');
-  r.sources.forEach((s, i) => {
+  lines.push(r.answer);
+  if (r.sources.length) lines.push('', 'Sources (cited as [n]):');
+  for (const s of r.sources) {
     const text = s.text.length > 160 ? s.text.slice(0, 157) + '…' : s.text;
-    lines.push(`  ${String(i + 1).padStart(2)}. ${s.company} · ${s.year} · ${s.section} · sim ${s.similarity.toFixed(3)} · ${s.sentenceID}`, `      ${text}`);
-  });
+    lines.push(`  [${s.ref}] ${s.company} · FY${s.year} · ${s.section} · sim ${s.similarity.toFixed(3)} · ${s.sentenceID}`, `      ${text}`);
+  }
+  if (r.kpi_facts.length) {
+    lines.push('', 'KPI facts ([KPI]):');
+    for (const f of r.kpi_facts) {
+      const flag = f.suspect ? `SUSPECT: ${f.reason}` : 'consistent with its series';
+      lines.push(`  ${f.ticker} ${f.metric_label} ${f.fiscal_year}: ${f.value.toLocaleString('en-US')} ${f.unit} · accession ${f.accession_no} · ${flag}`);
+    }
+  }
   const t = r.metadata.timings_ms;
   const llm = r.metadata.llm;
   const rows: Array<[string, string]> = [

@@ -3,7 +3,10 @@
  * in the FinSights P3 schema, for vector-only, lexical-only and fused retrieval — overall, by
  * difficulty and by retrieval scope. Items whose evidence is not in the corpus are listed, not scored.
  * `larder eval --bundles [--split dev|heldout|all]`: the same on questions generated from the
- * FinSights evidence bundles (src/rag/eval/bundles.ts). Writes the full report to eval-results/.
+ * FinSights evidence bundles (src/rag/eval/bundles.ts). `--answers` (what `npm run eval` runs) adds
+ * the answer-level eval beside it (src/rag/eval/answerEval.ts): citation integrity, prompt leakage,
+ * suspect KPI values, numeric accuracy on the gold file, multi-company coverage, out-of-scope "not
+ * found". Writes the full report to eval-results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,15 +17,19 @@ import { readGoldFile, type GoldItem } from '../../rag/eval/gold';
 import { BUNDLE_SPLITS, readBundleGold } from '../../rag/eval/bundles';
 import { EVAL_MODES, runEval, type EvalReport } from '../../rag/eval/runEval';
 import type { Aggregate } from '../../rag/eval/metrics';
+import { renderAnswerReport, runAnswerEval, type AnswerEvalReport } from '../../rag/eval/answerEval';
+import { OUT_OF_SCOPE_QUESTIONS, multiCompanyQuestions } from '../../rag/eval/answerSets';
+import { readFileSync } from 'node:fs';
 
 const DEFAULT_GOLD = '../shared/data/finsights/p3_gold_P3_v1_auto.json';
 const DEFAULT_TREND_BUNDLES = '../shared/data/finsights/goldp3_v3_trend_bundles.json';
 const DEFAULT_CROSS_COMPANY_BUNDLES = '../shared/data/finsights/goldp3_v4_cross_company_bundles.json';
 
 export default defineCommand({
-  meta: { name: 'eval', description: 'Retrieval recall and MRR on a gold QA file', usage: 'eval [--gold FILE | --bundles [--split dev|heldout|all]] [--limit N] [--out DIR] [--json]' },
+  meta: { name: 'eval', description: 'Retrieval recall and MRR on a gold QA file, and with --answers the answers\' checks', usage: 'eval [--gold FILE | --bundles [--split dev|heldout|all]] [--answers] [--limit N] [--out DIR] [--json]' },
   args: {
     gold: { type: 'string', description: 'gold QA JSON (FinSights P3 schema); default ../shared/data/finsights/p3_gold_P3_v1_auto.json next to the project' },
+    answers: { type: 'boolean', description: 'also answer the gold questions, multi-company questions from the cross-company bundles and out-of-scope questions end to end, and check citations, prompt leakage, suspect KPI values, numbers, coverage and "not found"', default: false },
     bundles: { type: 'boolean', description: 'questions generated from the FinSights trend and cross-company evidence bundles instead of a gold file', default: false },
     split: { type: 'string', description: 'with --bundles: dev (tune on it), heldout (report it; the default) or all' },
     limit: { type: 'string', description: 'score only the first N items (a quick look; report full runs)' },
@@ -60,15 +67,23 @@ export default defineCommand({
     const local = await openLocalQueryEngine({ configPath: args.config });
     try {
       const report = await runEval(local.engine, gold, { minSimilarity });
+      let answers: AnswerEvalReport | undefined;
+      if (args.answers) {
+        // Answers: the gold file's questions (the default one with --bundles), the cross-company bundles' companies, our out-of-scope list.
+        const answerGold = args.bundles ? readGoldFile(resolve(rootDir, DEFAULT_GOLD)) : gold;
+        const cross = JSON.parse(readFileSync(resolve(rootDir, DEFAULT_CROSS_COMPANY_BUNDLES), 'utf8')) as unknown;
+        const limit = args.limit === undefined ? undefined : Number(args.limit);
+        answers = await runAnswerEval(local.engine, { gold: answerGold, multiCompany: multiCompanyQuestions(cross).slice(0, limit), outOfScope: OUT_OF_SCOPE_QUESTIONS });
+      }
       const dir = args.out ? resolve(args.out) : resolve(local.config.rootDir, 'eval-results');
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const body = JSON.stringify({ date: new Date().toISOString(), gold: goldPath, bedrock: local.bedrockSource, ...report }, null, 2);
+      const body = JSON.stringify({ date: new Date().toISOString(), gold: goldPath, bedrock: local.bedrockSource, ...report, ...(answers ? { answers } : {}) }, null, 2);
       const file = join(dir, `eval-${stamp}.json`);
       writeFileSync(file, body);
       writeFileSync(join(dir, 'latest.json'), body);
       if (args.json) console.log(body);
-      else console.log(renderReport(report, goldPath) + `\n\nwrote ${file}`);
+      else console.log(renderReport(report, goldPath) + (answers ? `\n\nanswer-level checks\n${renderAnswerReport(answers)}` : '') + `\n\nwrote ${file}`);
       return 0;
     } finally {
       await local.close();

@@ -1,16 +1,21 @@
 /**
  * Context assembly: the best blocks (by their best hit's rank) up to max_context_blocks and the
- * serving model's context window, then laid out grouped by company, year, section, doc and position,
- * each under a header the model (and the local emulator) can cite:
+ * serving model's context window, laid out in that rank order — [1] is the best evidence — each
+ * under a header the model (and the local emulator) cites by its number:
  *
  *   [2] AAPL | Apple Inc. | FY2019 | 0000320193_10-K_2019 | Item 7: Management Discussion & Analysis (MD&A) | sentences 40–44
+ *
+ * The number is the block's place in `blocks`, and the response's `sources` are built from the same
+ * list (citations.ts), so `[n]` in an answer is always `sources[n-1]`. (Blocks used to be re-sorted
+ * by company, year and section after choosing, which left `[n]` pointing at nothing in `sources`.)
  */
 import type { SentencesTable } from '../../loader/types';
 import type { ContextBlock } from '../retrieval/windows';
 
 export interface AssembledContext {
   text: string;
-  blocks: Array<{ header: string; docID: string; rows: number[] }>;
+  /** In citation order: blocks[n-1] is the block headed "[n]". */
+  blocks: Array<{ ref: number; header: string; docID: string; rows: number[]; hitRows: number[]; bestRank: number; body: string }>;
   /** Blocks left out because of max_context_blocks or the token budget. */
   dropped: number;
   estimatedTokens: number;
@@ -31,28 +36,14 @@ export function assembleContext(t: SentencesTable, blocks: readonly ContextBlock
     chosen.push(b);
     tokens += cost;
   }
-  const ordered = [...chosen].sort(
-    (a, b) =>
-      t.company_name[a.rows[0]].localeCompare(t.company_name[b.rows[0]]) ||
-      t.report_year[a.rows[0]] - t.report_year[b.rows[0]] ||
-      sectionOrder(a.section_item) - sectionOrder(b.section_item) ||
-      a.docID.localeCompare(b.docID) ||
-      t.sentence_pos[a.rows[0]] - t.sentence_pos[b.rows[0]],
-  );
-  const out = ordered.map((b, i) => {
+  const out = chosen.map((b, i) => {
     const r0 = b.rows[0];
     const first = t.sentence_pos[r0];
     const last = t.sentence_pos[b.rows[b.rows.length - 1]];
     const range = first === last ? `sentence ${first}` : `sentences ${first}–${last}`;
     const header = `[${i + 1}] ${t.ticker[r0]} | ${t.company_name[r0]} | FY${t.report_year[r0]} | ${b.docID} | ${t.section_name[r0]} | ${range}`;
-    return { header, docID: b.docID, rows: b.rows, body: b.rows.map((r) => t.sentence[r].trim()).join('\n') };
+    return { ref: i + 1, header, docID: b.docID, rows: b.rows, hitRows: b.hitRows, bestRank: b.bestRank, body: b.rows.map((r) => t.sentence[r].trim()).join('\n') };
   });
   const text = out.map((b) => `${b.header}\n${b.body}`).join('\n\n');
-  return { text, blocks: out.map(({ header, docID, rows }) => ({ header, docID, rows })), dropped: blocks.length - chosen.length, estimatedTokens: estimateTokens(text) };
-}
-
-/** ITEM_1 < ITEM_1A < ITEM_2 … < ITEM_16, the order of a 10-K. */
-function sectionOrder(item: string): number {
-  const m = /^ITEM_(\d+)([A-Z]?)$/.exec(item);
-  return m ? Number(m[1]) * 10 + (m[2] ? m[2].charCodeAt(0) - 64 : 0) : 1000;
+  return { text, blocks: out, dropped: blocks.length - chosen.length, estimatedTokens: estimateTokens(text) };
 }

@@ -13,6 +13,9 @@ export interface GoldItem {
   retrieval_scope: string;
   /** Generated sets (bundles.ts) say which half an item is in: dev (tune on it) or heldout. */
   split?: string;
+  /** Numeric gold answer and its tolerance (relative), when the item has one. */
+  answer_numeric?: number;
+  tolerance?: number;
 }
 
 export function readGoldFile(path: string): GoldItem[] {
@@ -41,6 +44,7 @@ export function parseGold(data: unknown, source = 'gold'): GoldItem[] {
       evidence_sentence_ids: it.evidence_sentence_ids as string[],
       difficulty: typeof it.difficulty === 'string' ? it.difficulty : 'unknown',
       retrieval_scope: typeof it.retrieval_scope === 'string' ? it.retrieval_scope : 'unknown',
+      ...(typeof it.answer_numeric === 'number' ? { answer_numeric: it.answer_numeric, tolerance: typeof it.tolerance === 'number' ? it.tolerance : 0.01 } : {}),
     };
   });
 }

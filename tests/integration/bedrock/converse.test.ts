@@ -66,10 +66,11 @@ describe('Converse', () => {
     expect(out.output?.message?.role).toBe('assistant');
     expect(out.stopReason).toBe('end_turn');
     expect(text).toContain(`"${walmartDebt.sentence_text}"`);
-    expect(text).toContain(`(source: [5] Walmart Inc. 10-K 2018, ITEM_7)`);
+    expect(text).toContain(`"${walmartDebt.sentence_text}" [5]`);
+    expect(text).not.toMatch(/financial analyst|Answer only/);
   });
 
-  it('finds the question and context in the system prompt and a bare user question', async () => {
+  it('never quotes the system prompt: text there is instructions, not evidence', async () => {
     const out = await fixture.client.send(
       new ConverseCommand({
         modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
@@ -77,7 +78,31 @@ describe('Converse', () => {
         messages: [{ role: 'user', content: [{ text: QUESTION }] }],
       }),
     );
-    expect(out.output?.message?.content?.[0]?.text).toContain(walmartDebt.sentence_text);
+    expect(out.output?.message?.content?.[0]?.text).toBe('I could not find any context in the request to answer from.');
+  });
+
+  it('reads an inline "Context: … Question: …" plain prompt', async () => {
+    const out = await fixture.client.send(
+      new ConverseCommand({
+        modelId: 'amazon.nova-micro-v1:0',
+        messages: [{ role: 'user', content: [{ text: `Context: ${walmartDebt.sentence_text} Our stores sell groceries. Question: ${QUESTION}` }] }],
+      }),
+    );
+    const text = out.output?.message?.content?.[0]?.text ?? '';
+    expect(text).toContain(walmartDebt.sentence_text);
+    expect(text).not.toContain(QUESTION);
+  });
+
+  it.each([
+    ['anthropic.claude-nonexistent', 'ValidationException', 400],
+    ['us.amazon.nova-mega-v9:0', 'ValidationException', 400],
+    ['openai.gpt-4', 'ResourceNotFoundException', 404],
+  ])('answers a made-up model id %s with %s (%i), as Bedrock does', async (modelId, name, status) => {
+    const err = await fixture.client
+      .send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: ragPrompt(QUESTION) }] }] }))
+      .then(() => undefined, (e: unknown) => e as { name: string; $metadata: { httpStatusCode?: number } });
+    expect(err?.name).toBe(name);
+    expect(err?.$metadata.httpStatusCode).toBe(status);
   });
 
   it('reads text document blocks as context and cites the document name', async () => {

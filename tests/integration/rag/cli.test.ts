@@ -44,7 +44,7 @@ describe.skipIf(!haveData)('larder ask / eval', () => {
   it('ask prints the answer, sources and a timings/cost table', async () => {
     const { code, out } = await capture(['ask', 'What risks does Apple highlight in Item 1A?', '--model', 'nova_micro']);
     expect(code).toBe(0);
-    expect(out).toMatch(/Sources:\n\s+1\. Apple Inc\./);
+    expect(out).toMatch(/Sources \(cited as \[n\]\):\n\s+\[1\] Apple Inc\./);
     expect(out).toMatch(/generate\s+[\d.]+ ms/);
     expect(out).toMatch(/model\s+amazon\.nova-micro-v1:0/);
     expect(out).toMatch(/cost\s+\$0\.\d+/);

@@ -51,18 +51,22 @@ describe('answerQuery against the local Bedrock emulator', () => {
   it('restricts to the Risk Factors section and keeps sentence order in the context', async () => {
     // top_k 2: Netflix's Risk Factors hold 3 rows here, so no relaxation.
     const r = (await answerQuery('What regulatory risks does Netflix highlight in its Risk Factors?', { engine, topK: 2 })) as QueryResponse;
-    expect(r.sources).toHaveLength(2);
+    // Sources are the context blocks: the 2 hits may share one window.
+    expect(r.metadata.retrieval.hits).toBe(2);
+    expect(r.sources.length).toBeGreaterThanOrEqual(1);
     expect(r.sources.every((s) => s.company === 'NETFLIX INC' && s.section === 'Item 1A: Risk Factors')).toBe(true);
     expect(r.metadata.retrieval.relaxation).toBe('none');
     expect(r.answer).toMatch(/net neutrality|regulation/i);
   });
 
   it('relaxes a short filter within the company before going to other companies', async () => {
-    // Default top_k 10: Netflix has 3 Risk Factors rows and 1 MD&A row in this corpus; the rest come from the global rung, after them.
+    // Default top_k 10: Netflix has 3 Risk Factors rows and 1 MD&A row in this corpus; any rest would come from the global rung, after them.
     const r = (await answerQuery('What regulatory risks does Netflix highlight in its Risk Factors?', { engine })) as QueryResponse;
-    expect(r.sources.slice(0, 3).every((s) => s.company === 'NETFLIX INC' && s.section === 'Item 1A: Risk Factors')).toBe(true);
-    expect(r.sources[3]).toMatchObject({ company: 'NETFLIX INC', section: 'Item 7: Management Discussion & Analysis (MD&A)' });
-    expect(r.sources.slice(4).every((s) => s.company !== 'NETFLIX INC')).toBe(true);
+    // Sources are the context blocks in rank order (neighbouring hits share a block): Netflix's Risk
+    // Factors blocks, then its MD&A block, then other companies'.
+    const kinds = r.sources.map((s) => (s.company !== 'NETFLIX INC' ? 'other' : s.section === 'Item 1A: Risk Factors' ? 'rf' : 'mdna'));
+    // (the global rung adds nothing here: other companies' rows fall under min_similarity)
+    expect(kinds.join(' ')).toMatch(/^(rf )+mdna( other)*$/);
     expect(r.metadata.retrieval).toMatchObject({ relaxation: 'global', filter_used: null });
   });
 

@@ -44,6 +44,13 @@ describe('resolveModel', () => {
     },
   );
 
+  it.each(['anthropic.claude-nonexistent', 'us.anthropic.claude-haiku-9-9-20990101-v1:0', 'amazon.nova-ultra-v1:0', 'meta.llama9-1b-instruct-v1:0', 'mistral.made-up'])(
+    '%s names a provider Bedrock serves but no model of it: ValidationException (400), as on Bedrock',
+    (id) => {
+      expect(() => resolveModel(id)).toThrow(expect.objectContaining({ errorName: 'ValidationException', statusCode: 400, message: 'The provided model identifier is invalid.' }));
+    },
+  );
+
   it('strips ARNs and inference-profile prefixes to the bare id', () => {
     expect(bareModelId('us.anthropic.claude-haiku-4-5-20251001-v1:0')).toBe('anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(bareModelId('arn:aws:bedrock:eu-west-1::foundation-model/cohere.embed-v4:0')).toBe('cohere.embed-v4:0');

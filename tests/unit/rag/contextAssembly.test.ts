@@ -35,14 +35,15 @@ describe('window expansion', () => {
 describe('context assembly', () => {
   const blocks = windows.expand([row(320193, 'ITEM_7', 1), row(104169, 'ITEM_7', 5), row(104169, 'ITEM_1A', 2)], 1);
 
-  it('groups by company, year, section, doc and position, one header per block', () => {
+  it('numbers the blocks in rank order ([1] = the best hit\'s block), one header per block', () => {
     const c = assembleContext(table, blocks, { maxBlocks: 10, maxTokens: 10_000 });
     expect(c.blocks.map((b) => b.header)).toEqual([
       '[1] AAPL | Apple Inc. | FY2019 | 0000320193_10-K_2019 | Item 7: Management Discussion & Analysis (MD&A) | sentences 0–2',
-      '[2] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | Item 1A: Risk Factors | sentences 1–3',
-      '[3] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | Item 7: Management Discussion & Analysis (MD&A) | sentences 4–6',
+      '[2] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | Item 7: Management Discussion & Analysis (MD&A) | sentences 4–6',
+      '[3] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | Item 1A: Risk Factors | sentences 1–3',
     ]);
-    expect(c.text).toContain('[2] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | Item 1A: Risk Factors | sentences 1–3\nW18 risk s1.\nW18 risk s2.\nW18 risk s3.');
+    expect(c.blocks.map((b) => b.ref)).toEqual([1, 2, 3]);
+    expect(c.text).toContain('[3] WMT | Walmart Inc. | FY2018 | 0000104169_10-K_2018 | Item 1A: Risk Factors | sentences 1–3\nW18 risk s1.\nW18 risk s2.\nW18 risk s3.');
   });
 
   it('keeps the best-ranked blocks within max_context_blocks and the token budget', () => {

@@ -1,17 +1,28 @@
 /**
- * The extractive answerer behind Converse: quotes the context sentences that best match the question.
+ * The extractive answerer behind Converse: quotes the context sentences that best answer the
+ * question, each with its citation, and nothing else.
  *
- * A RAG prompt carries a question and context blocks, in the last user message and/or the system
- * prompt. We split them apart (a "Question:" line or <question> tag, else the last paragraph that
- * asks something), cut the context into sentences (remembering the nearest block header, e.g.
- * "[2] Walmart Inc. 10-K 2018, Item 7"), score each sentence by BM25 over the question's content
- * terms (numbers count extra: financial questions hinge on years and amounts) plus a bonus for
- * shared bigrams, and quote the best one to three. No match → say so plainly. Pure and deterministic.
+ * Evidence is the user messages' context only (promptParts.ts): never the system prompt (it holds
+ * instructions — quoting "You are a financial analyst…" as a source is the failure this guards
+ * against), never the question itself, and when the context has block headers, never the preamble
+ * before the first block ("Use only the context below." is not evidence either). Sentences are
+ * scored by BM25 over the question's content terms (numbers count extra: financial questions hinge
+ * on years and amounts) plus a bonus for shared bigrams. A sentence is relevant only if the terms it
+ * shares with the question — its own or its block header's ("WMT | Walmart Inc. | FY2018") — are
+ * more than MIN_COVERAGE of the question's content terms, and — when the question names terms its
+ * header does not carry — the sentence has at least one of those. Up to MAX_QUOTES are quoted: the best, then
+ * runners-up close to it, never the same text twice (a boilerplate sentence repeated in the FY2022 and
+ * FY2023 filings is one quote), and when the question names several companies or years that
+ * different blocks' headers carry, the best sentence for each of them. A numbered block "[n] …" is
+ * cited as [n]; other headers as (source: header). Pure and deterministic.
  */
+import { splitContext, splitQuestion, type PromptSentence } from './promptParts';
 import { contentTerms } from './tokens';
 
+export { splitContext, splitQuestion } from './promptParts';
+
 export interface AnswerInput {
-  /** System prompt text blocks, joined. */
+  /** System prompt text blocks, joined. Instructions: read for nothing, quoted never. */
   system: string;
   /** Text of every user message, oldest first (assistant turns are not context: they are our own words). */
   userTexts: string[];
@@ -35,9 +46,25 @@ export interface ExtractiveAnswer {
 export const NO_CONTEXT_ANSWER = 'I could not find any context in the request to answer from.';
 export const NO_MATCH_ANSWER = 'The provided context does not contain information that answers this question.';
 
-const MAX_QUOTES = 3;
+const MAX_QUOTES = 4;
 /** A runner-up sentence is quoted only if it scores at least this share of the best one. */
 const RUNNER_UP_SHARE = 0.6;
+/**
+ * A sentence counts as relevant only if it and its header share MORE than this share of the
+ * question's content terms: "meaning of life" against "our life insurance business" (1 of 2) is not
+ * an answer; "loss on extinguishment of debt" against a sentence about that loss is.
+ */
+const MIN_COVERAGE = 0.5;
+/** Words that shape a question but name nothing to find ("doe" is how tokens.ts stems "does"): not counted for coverage. */
+const QUESTION_WORDS: ReadonlySet<string> = new Set(
+  'doe many much key major main describe described highlight highlighted report reported tell explain compare comparison discuss mention mentioned say said give list show company companies filing 10 k'.split(' '),
+);
+/**
+ * Two sentences whose term sets overlap this much (shared ÷ the smaller set) say the same thing:
+ * quote one. Containment, not Jaccard, so a boilerplate sentence and its longer next-year version count.
+ */
+const DUPLICATE_OVERLAP = 0.8;
+const MAX_QUOTES_PER_BLOCK = 2;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 const NUMBER_BOOST = 1.5;
@@ -46,148 +73,126 @@ const BIGRAM_BONUS = 0.5;
 export function answerFromContext(input: AnswerInput): ExtractiveAnswer {
   const last = input.userTexts.at(-1) ?? '';
   const { question, context } = splitQuestion(last);
-  const contextText = [input.system, ...(input.documents ?? []), ...input.userTexts.slice(0, -1), context]
-    .filter((t) => t.trim())
-    .join('\n\n');
-  const sentences = splitContext(contextText);
+  const contextText = [...(input.documents ?? []), ...input.userTexts.slice(0, -1), context].filter((t) => t.trim()).join('\n\n');
+  const sentences = evidenceSentences(contextText, question);
   if (sentences.length === 0) return { text: NO_CONTEXT_ANSWER, question, quoted: [] };
 
-  const scored = scoreSentences(question, sentences);
-  const best = scored[0];
-  if (!best || best.score <= 0) return { text: NO_MATCH_ANSWER, question, quoted: [] };
-  const quoted = scored.filter((s, i) => i < MAX_QUOTES && s.score >= best.score * RUNNER_UP_SHARE);
-  const lines = quoted.map((s) => `"${s.text}"${s.header ? ` (source: ${s.header})` : ''}`);
+  const scored = scoreSentences(question, sentences).filter((s) => s.score > 0 && s.coverage > MIN_COVERAGE);
+  if (scored.length === 0) return { text: NO_MATCH_ANSWER, question, quoted: [] };
+  const quoted = chooseQuotes(question, scored);
+  const lines = quoted.map((s) => `"${s.text}"${citation(s.header)}`);
   return { text: `Based on the provided context:\n${lines.join('\n')}`, question, quoted };
 }
 
-/** Separates the question from any context in the same message. */
-export function splitQuestion(message: string): { question: string; context: string } {
-  const tagged = /<question>([\s\S]*?)<\/question>/i.exec(message);
-  if (tagged) return { question: tagged[1]!.trim(), context: message.replace(tagged[0], ' ') };
-
-  const lines = message.split(/\r?\n/);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const labelled = /^\s*(?:#+\s*)?(?:user\s+)?(?:question|query|q)\s*[:：]\s*(.*)$/i.exec(lines[i]!);
-    if (!labelled) continue;
-    // The question runs from the label to the next blank line.
-    const rest: string[] = [labelled[1]!];
-    let j = i + 1;
-    for (; j < lines.length && lines[j]!.trim() !== ''; j++) rest.push(lines[j]!);
-    const context = [...lines.slice(0, i), ...lines.slice(j)].join('\n');
-    return { question: rest.join(' ').trim(), context };
-  }
-
-  const paragraphs = message.split(/\n\s*\n/).filter((p) => p.trim());
-  if (paragraphs.length <= 1) return { question: message.trim(), context: '' };
-  let index = paragraphs.length - 1;
-  for (let i = paragraphs.length - 1; i >= 0; i--) {
-    if (paragraphs[i]!.includes('?')) {
-      index = i;
-      break;
-    }
-  }
-  return {
-    question: paragraphs[index]!.trim(),
-    context: paragraphs.filter((_, i) => i !== index).join('\n\n'),
-  };
+/** "[3] WMT | …" → " [3]"; "[KPI] …" → " [KPI]"; another header → " (source: …)"; none → "". */
+export function citation(header: string | undefined): string {
+  if (!header) return '';
+  const label = /^\[([^\]]{1,20})\]/.exec(header);
+  if (label) return ` [${label[1]}]`;
+  return ` (source: ${header})`;
 }
 
-/** Context text → sentences, each with the header of its block. */
-export function splitContext(text: string): Array<{ text: string; header?: string }> {
-  const out: Array<{ text: string; header?: string }> = [];
-  let header: string | undefined;
-  for (const rawLine of text.split(/\r?\n/)) {
-    let line = rawLine.trim();
-    if (!line || /^(-{3,}|={3,}|\*{3,}|<\/[^>]+>)$/.test(line)) continue;
-    const parsed = parseHeader(line);
-    if (parsed) {
-      header = parsed.header;
-      line = parsed.rest;
-      if (!line) continue;
-    }
-    for (const sentence of splitSentences(line)) {
-      if (contentTerms(sentence).length > 0) out.push({ text: sentence, header });
-    }
-  }
-  return out;
+/** The context's sentences minus the question's own words and, when blocks have headers, the preamble. */
+function evidenceSentences(contextText: string, question: string): PromptSentence[] {
+  const all = splitContext(contextText);
+  const inBlocks = all.some((s) => s.header !== undefined) ? all.filter((s) => s.header !== undefined) : all;
+  const q = normalise(question);
+  return inBlocks.filter((s) => {
+    const t = normalise(s.text);
+    return t !== q && !(t.length > 12 && q.includes(t)) && !(q.length > 12 && t.includes(q));
+  });
 }
 
-function parseHeader(line: string): { header: string; rest: string } | undefined {
-  // [1] Walmart Inc. | 10-K 2018 | Item 7   — optionally followed by the text on the same line
-  const bracketed = /^(\[[^\]]{1,200}\])\s*[:\-–—]?\s*(.*)$/.exec(line);
-  if (bracketed) {
-    const label = bracketed[1]!;
-    const rest = bracketed[2]!.trim();
-    // "[1] Walmart Inc. 10-K 2018, Item 7" alone on its line is all header; "[1] Revenue grew." is a cited sentence.
-    if (rest && isMetadataRow(rest)) return { header: line, rest: '' };
-    if (rest && rest.length <= 160 && !/[.!?]["')\]]?$/.test(rest)) return { header: line, rest: '' };
-    // "[2] Apple 10-K: Revenue grew 5%." → header "[2] Apple 10-K", text after the colon.
-    const titled = /^([^:.!?]{1,80}):\s+(.+)$/.exec(rest);
-    if (titled) return { header: `${label} ${titled[1]!.trim()}`, rest: titled[2]! };
-    return { header: label, rest };
-  }
-  // <document source="..."> / <context id="2">
-  const tag = /^<(?:document|context|source|doc|chunk|passage)\b([^>]*)>\s*(.*)$/i.exec(line);
-  if (tag) return { header: tag[1]!.replace(/["']/g, '').trim() || 'document', rest: tag[2]!.replace(/<\/[^>]+>$/, '').trim() };
-  // ## Walmart 10-K 2018
-  const heading = /^#{1,6}\s+(.*)$/.exec(line);
-  if (heading) return { header: heading[1]!.trim(), rest: '' };
-  // === Walmart 10-K 2018 ===
-  const fenced = /^(?:={2,}|-{2,}|\*{2,})\s*(.+?)\s*(?:={2,}|-{2,}|\*{2,})$/.exec(line);
-  if (fenced) return { header: fenced[1]!, rest: '' };
-  // WMT | Walmart Inc. | FY2018 | Item 7   (a metadata row: fields between pipes, no sentence end)
-  if (isMetadataRow(line)) return { header: line.replace(/^\|\s*|\s*\|$/g, ''), rest: '' };
-  // "Context from 10-K filings:" — a short label line introducing what follows
-  if (line.length <= 80 && line.endsWith(':')) return { header: line.slice(0, -1).trim(), rest: '' };
-  // Source: Walmart 10-K 2018, Item 7   |   Document 2: ...
-  const labelled = /^(?:source|document|doc|context|chunk|passage)\s*#?\d*\s*[:\-–—]\s*(.{1,200})$/i.exec(line);
-  if (labelled && line.length <= 200) return { header: labelled[1]!.trim(), rest: '' };
-  return undefined;
+interface Scored extends ContextSentence {
+  coverage: number;
+  terms: Set<string>;
+  position: number;
 }
 
-/** "WMT | Walmart Inc. | FY2018 | … | sentences 140-145": fields between pipes, no sentence end. */
-function isMetadataRow(text: string): boolean {
-  return text.length <= 400 && (text.match(/\|/g)?.length ?? 0) >= 2 && !/[.!?]["')\]]?$/.test(text);
-}
-
-function splitSentences(line: string): string[] {
-  // Split after . ! ? when the next word starts a new sentence; keeps "$3.1 billion" and "U.S. GAAP" whole
-  // except the rare "U.S. The" case, which is harmless for quoting.
-  return line
-    .split(/(?<=[.!?]["')\]]?)\s+(?=["'(\[]?[A-Z0-9$])/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function scoreSentences(question: string, sentences: Array<{ text: string; header?: string }>): ContextSentence[] {
+function scoreSentences(question: string, sentences: PromptSentence[]): Scored[] {
   const queryTerms = [...new Set(contentTerms(question))];
   const queryBigrams = bigramSet(contentTerms(question));
   const docs = sentences.map((s) => contentTerms(s.text));
+  const headerTerms = new Map<string, Set<string>>();
   const df = new Map<string, number>();
   for (const terms of docs) for (const t of new Set(terms)) df.set(t, (df.get(t) ?? 0) + 1);
   const n = docs.length;
   const avgLength = docs.reduce((sum, d) => sum + d.length, 0) / n || 1;
+  const idf = (q: string) => Math.log(1 + (n - (df.get(q) ?? 0) + 0.5) / ((df.get(q) ?? 0) + 0.5));
+  const weighed = queryTerms.filter((q) => !QUESTION_WORDS.has(q));
 
-  const scored = sentences.map((s, i): ContextSentence & { position: number } => {
+  const scored = sentences.map((s, i): Scored => {
     const terms = docs[i]!;
     const tf = new Map<string, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+    const header = s.header === undefined ? new Set<string>() : (headerTerms.get(s.header) ?? headerTerms.set(s.header, new Set(contentTerms(s.header))).get(s.header)!);
     let score = 0;
+    const covered = weighed.filter((q) => tf.has(q) || header.has(q)).length;
+    // When the question asks more than its header says, the sentence must supply some of it: under a
+    // "Netflix | Risk Factors" header, "regulatory risks" needs a sentence about regulation (an
+    // earthquake is a risk, not a regulatory one). A question the header answers whole needs nothing more.
+    const beyondHeader = weighed.filter((q) => !header.has(q));
+    const specific = beyondHeader.length === 0 || beyondHeader.some((q) => tf.has(q));
     for (const q of queryTerms) {
       const f = tf.get(q);
       if (!f) continue;
-      const idf = Math.log(1 + (n - df.get(q)! + 0.5) / (df.get(q)! + 0.5));
       const boost = /^[0-9]/.test(q) ? NUMBER_BOOST : 1;
-      score += boost * idf * ((f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * terms.length) / avgLength)));
+      score += boost * idf(q) * ((f * (BM25_K1 + 1)) / (f + BM25_K1 * (1 - BM25_B + (BM25_B * terms.length) / avgLength)));
     }
     if (score > 0 && queryBigrams.size > 0) {
       for (const b of bigramSet(terms)) if (queryBigrams.has(b)) score += BIGRAM_BONUS;
     }
-    return { text: s.text, header: s.header, score, position: i };
+    return { text: s.text, header: s.header, score, coverage: !weighed.length ? 1 : specific ? covered / weighed.length : 0, terms: new Set(terms), position: i };
   });
   // Highest score first; ties keep context order, so the answer is deterministic.
-  scored.sort((a, b) => b.score - a.score || a.position - b.position);
-  return scored.map(({ position: _position, ...rest }) => rest);
+  return scored.sort((a, b) => b.score - a.score || a.position - b.position);
+}
+
+/**
+ * The best sentence; then, for each question term that only some block headers carry (a company, a
+ * year) and no quote covers yet, the best sentence under such a header; then runners-up scoring
+ * ≥ RUNNER_UP_SHARE of the best. No repeats, at most MAX_QUOTES_PER_BLOCK per block, MAX_QUOTES in
+ * all, listed in score order.
+ */
+function chooseQuotes(question: string, scored: Scored[]): ContextSentence[] {
+  const picked: Scored[] = [];
+  const perBlock = new Map<string, number>();
+  const accept = (s: Scored): void => {
+    if (picked.length >= MAX_QUOTES || picked.includes(s)) return;
+    if ((perBlock.get(s.header ?? '') ?? 0) >= MAX_QUOTES_PER_BLOCK) return;
+    if (picked.some((p) => normalise(p.text) === normalise(s.text) || overlap(p.terms, s.terms) >= DUPLICATE_OVERLAP)) return;
+    picked.push(s);
+    perBlock.set(s.header ?? '', (perBlock.get(s.header ?? '') ?? 0) + 1);
+  };
+  const best = scored[0]!;
+  accept(best);
+
+  const headers = [...new Set(scored.map((s) => s.header).filter((h): h is string => h !== undefined))];
+  const headerTerms = new Map(headers.map((h) => [h, new Set(contentTerms(h))]));
+  const carries = (s: Scored, term: string) => s.header !== undefined && headerTerms.get(s.header)!.has(term);
+  for (const term of new Set(contentTerms(question))) {
+    const carrying = headers.filter((h) => headerTerms.get(h)!.has(term)).length;
+    if (carrying === 0 || carrying === headers.length || picked.some((p) => carries(p, term))) continue;
+    for (const s of scored) {
+      if (!carries(s, term)) continue;
+      const before = picked.length;
+      accept(s);
+      if (picked.length > before) break;
+    }
+  }
+  for (const s of scored) if (s.score >= best.score * RUNNER_UP_SHARE) accept(s);
+  return picked.sort((a, b) => b.score - a.score || a.position - b.position).map(({ text, header, score }) => ({ text, header, score }));
+}
+
+function normalise(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9$%]+/g, ' ').trim();
+}
+
+function overlap(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return a.size === b.size ? 1 : 0;
+  let shared = 0;
+  for (const t of a) if (b.has(t)) shared++;
+  return shared / Math.min(a.size, b.size);
 }
 
 function bigramSet(terms: string[]): Set<string> {
