@@ -33,7 +33,7 @@ export interface RegistryRuntimeOptions {
   rater?: Rater;
   fetchSource?: SourceFetcher;
   /** Overrides of config values (tests use smaller limits). */
-  limits?: Partial<{ maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number }>;
+  limits?: Partial<RegistryRuntime['limits']>;
   bucket?: string;
   tableName?: string;
 }
@@ -44,7 +44,7 @@ export interface RegistryRuntime {
   blobs: BlobStore;
   ingestDeps: IngestDeps;
   ingest: (artifactId: string) => Promise<IngestOutcome>;
-  limits: { maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number };
+  limits: { maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number; gateUploads: boolean };
 }
 
 export function createRegistryRuntime(config: LarderConfig, options: RegistryRuntimeOptions): RegistryRuntime {
@@ -54,6 +54,7 @@ export function createRegistryRuntime(config: LarderConfig, options: RegistryRun
     maxIngestBytes: options.limits?.maxIngestBytes ?? r.max_ingest_bytes,
     inlineDownloadMaxBytes: options.limits?.inlineDownloadMaxBytes ?? r.inline_download_max_bytes,
     minNetScore: options.limits?.minNetScore ?? r.min_net_score,
+    gateUploads: options.limits?.gateUploads ?? r.gate_uploads,
   };
   const store = new ArtifactStore(options.ddb, options.tableName ?? r.table_name);
   const blobs = new BlobStore(options.s3, options.bucket ?? config.s3.bucket, config.s3.artifacts_prefix);

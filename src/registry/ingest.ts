@@ -13,7 +13,8 @@ import { BlobStore } from './blobs';
 import { IngestSourceError, fetchSource as defaultFetchSource, type SourceFetcher } from './download';
 import { detachItems } from './links';
 import { blobExtension } from './names';
-import type { Rater } from './rater';
+import { describeShortfall, type Rater } from './rater';
+import { rerateWaitingModels } from './rerate';
 import { markerRelease } from './markers';
 import { RetryableConflict } from './retry';
 import type { ArtifactStore, TxItem } from './store';
@@ -79,11 +80,19 @@ export async function runIngest(deps: IngestDeps, artifactId: string): Promise<I
     });
     const net = assessment.rating?.net_score;
     if (net !== undefined && net < deps.minNetScore) {
-      const reason = `net score ${net} is below the registry's minimum ${deps.minNetScore}`;
+      const reason = `net score ${net} is below the registry's minimum ${deps.minNetScore}; short: ${describeShortfall(assessment.rating!, deps.minNetScore)}`;
       await retire(deps, artifactId, ['rating'], 'rejected', reason, { rating: assessment.rating, license: assessment.license, readme: assessment.readme });
       return { outcome: 'rejected', id: artifactId, reason };
     }
-    await transition(deps.store, artifactId, 'rating', (r) => ({ ...r, status: 'completed', rating: assessment.rating, license: assessment.license, readme: assessment.readme }));
+    await transition(deps.store, artifactId, 'rating', (r) => ({
+      ...r,
+      status: 'completed',
+      rating: assessment.rating,
+      scores: assessment.scores,
+      license: assessment.license,
+      readme: assessment.readme,
+    }));
+    await rerateWaitingModels(deps, record.type, record.nameNorm);
     return { outcome: 'completed', id: artifactId };
   } catch (err) {
     if (err instanceof StatusMoved) {
@@ -96,6 +105,7 @@ export async function runIngest(deps: IngestDeps, artifactId: string): Promise<I
     const current = await deps.store.get(artifactId);
     if (current && (current.status === 'downloading' || current.status === 'rating')) {
       await retire(deps, artifactId, [current.status], 'failed', reason);
+      await rerateWaitingModels(deps, current.type, current.nameNorm);
     }
     return { outcome: 'failed', id: artifactId, reason };
   }

@@ -68,6 +68,8 @@ export function toItem(record: ArtifactRecord): Item {
     readme: record.readme?.slice(0, MAX_README_CHARS),
     dependsOn: record.dependsOn,
     rating: record.rating,
+    scores: record.scores,
+    createdBy: record.createdBy,
     memberSeq: record.memberSeq,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
@@ -92,6 +94,8 @@ export function fromItem(item: Item): ArtifactRecord {
     readme: item.readme as string | undefined,
     dependsOn: (item.dependsOn as ArtifactRecord['dependsOn']) ?? {},
     rating: item.rating as ModelRating | undefined,
+    scores: item.scores as Record<string, number> | undefined,
+    createdBy: item.createdBy as string | undefined,
     memberSeq: item.memberSeq as number | undefined,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
@@ -117,6 +121,7 @@ export function toArtifactView(record: ArtifactRecord, bucket: string, downloadU
     metadata: toMetadata(record),
     data: downloadUrl ? { url, download_url: downloadUrl } : { url },
     status: { state: record.status, ...(record.statusReason ? { reason: record.statusReason } : {}), updated_at: record.updatedAt },
+    ...(record.scores ? { scores: record.scores } : {}),
   };
 }
 

@@ -21,7 +21,9 @@ import {
   validateArtifactName,
 } from './names';
 import type { IngestInvoker } from './invoker';
-import type { Rater } from './rater';
+import { describeShortfall, type Rater } from './rater';
+import { rerateWaitingModels } from './rerate';
+import { resolveArtifact } from './resolve';
 import { metadataFromItem, toArtifactView, toMetadata } from './records';
 import { compileSearchPattern, searchByPattern } from './regex';
 import { withOptimisticRetry } from './retry';
@@ -32,6 +34,8 @@ export interface RegistryLimits {
   maxUploadBytes: number;
   inlineDownloadMaxBytes: number;
   minNetScore: number;
+  /** Direct uploads below minNetScore are a 424 too (ingest by URL always is). */
+  gateUploads?: boolean;
 }
 
 export interface RegistryDeps {
@@ -75,7 +79,7 @@ export class ArtifactRegistry {
     const id = newArtifactId();
     const contentType = input.contentType || 'application/octet-stream';
     const assessment = await assessArtifact(store, this.deps.rater, { type, name, bytes: input.bytes, dependencies: await prospectiveLinks(store, dependsOn) });
-    this.rejectBelowMinimum(assessment.rating);
+    if (this.deps.limits.gateUploads) this.rejectBelowMinimum(assessment.rating);
     const now = new Date().toISOString();
     const nameNorm = normaliseName(name);
     const blob = await blobs.put(blobs.keyFor(type, nameNorm, id, blobExtension(input.fileName, contentType)), input.bytes, contentType, input.fileName);
@@ -89,6 +93,7 @@ export class ArtifactRegistry {
       await this.bestEffortDelete(blob.key);
       throw err;
     }
+    await rerateWaitingModels(this.deps, record.type, record.nameNorm);
     return this.view(record);
   }
 
@@ -109,17 +114,18 @@ export class ArtifactRegistry {
     return this.view(record);
   }
 
-  async get(typeRaw: unknown, idRaw: unknown): Promise<ArtifactView> {
-    return this.view(await this.require(typeRaw, idRaw));
+  /** By id, or — when no id matches — by name (the seeds' `GET /artifacts/model/bert-base`). */
+  async get(typeRaw: unknown, idOrName: unknown): Promise<ArtifactView> {
+    return this.view(await resolveArtifact(this.deps.store, typeRaw, idOrName));
   }
 
-  async metadata(typeRaw: unknown, idRaw: unknown): Promise<ArtifactMetadata> {
-    return toMetadata(await this.require(typeRaw, idRaw));
+  async metadata(typeRaw: unknown, idOrName: unknown): Promise<ArtifactMetadata> {
+    return toMetadata(await resolveArtifact(this.deps.store, typeRaw, idOrName));
   }
 
   /** The bytes inline (base64 in the response) up to inline_download_max_bytes, else a presigned URL to redirect to. */
-  async download(typeRaw: unknown, idRaw: unknown): Promise<Download> {
-    const record = await this.require(typeRaw, idRaw);
+  async download(typeRaw: unknown, idOrName: unknown): Promise<Download> {
+    const record = await resolveArtifact(this.deps.store, typeRaw, idOrName);
     assertReady(record);
     const blob = record.blob;
     if (!blob) throw new NotFoundError(`artifact "${record.id}" has no stored bytes`);
@@ -169,7 +175,7 @@ export class ArtifactRegistry {
     const contentType = input.contentType || 'application/octet-stream';
     const links = before.type === 'model' ? await prospectiveLinks(store, before.dependsOn) : [];
     const assessment = await assessArtifact(store, this.deps.rater, { type, name: before.name, bytes: input.bytes, dependencies: links });
-    this.rejectBelowMinimum(assessment.rating);
+    if (this.deps.limits.gateUploads) this.rejectBelowMinimum(assessment.rating);
     const key = blobs.keyFor(type, before.nameNorm, id, blobExtension(input.fileName, contentType), BlobStore.newRevision());
     const blob = await blobs.put(key, input.bytes, contentType, input.fileName);
     let replaced: string | undefined;
@@ -186,6 +192,7 @@ export class ArtifactRegistry {
       throw err;
     }
     if (replaced && replaced !== blob.key) await this.bestEffortDelete(replaced);
+    await rerateWaitingModels(this.deps, updated.type, updated.nameNorm);
     return this.view(updated);
   }
 
@@ -201,6 +208,7 @@ export class ArtifactRegistry {
       return record;
     });
     if (deleted.blob) await this.bestEffortDelete(deleted.blob.key);
+    await rerateWaitingModels(this.deps, deleted.type, deleted.nameNorm);
     return toMetadata(deleted);
   }
 
@@ -239,10 +247,6 @@ export class ArtifactRegistry {
     return { records, objects };
   }
 
-  private async require(typeRaw: unknown, idRaw: unknown): Promise<ArtifactRecord> {
-    return this.deps.store.require(validateArtifactId(idRaw), parseArtifactType(typeRaw));
-  }
-
   private async view(record: ArtifactRecord): Promise<ArtifactView> {
     const url = record.status === 'completed' && record.blob ? await this.deps.blobs.presignGet(record.blob) : undefined;
     return toArtifactView(record, this.deps.blobs.bucket, url);
@@ -274,7 +278,8 @@ export class ArtifactRegistry {
 
   private rejectBelowMinimum(rating: ModelRating | undefined): void {
     if (rating && rating.net_score < this.deps.limits.minNetScore) {
-      throw new LarderError('REJECTED', `not registered: net score ${rating.net_score} is below the minimum ${this.deps.limits.minNetScore}`, {
+      const min = this.deps.limits.minNetScore;
+      throw new LarderError('REJECTED', `not registered: net score ${rating.net_score} is below the minimum ${min}; short: ${describeShortfall(rating, min)}`, {
         statusCode: 424,
         details: { rating },
       });

@@ -26,7 +26,7 @@ export interface HarnessOptions {
   rater?: Rater;
   fetchSource?: SourceFetcher;
 }
-type RegistryRuntimeLimits = Partial<{ maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number }>;
+type RegistryRuntimeLimits = Partial<RegistryRuntime['limits']>;
 
 export interface CallOptions {
   json?: unknown;
