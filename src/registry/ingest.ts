@@ -11,6 +11,7 @@ import { log } from '../log';
 import { assessArtifact, currentLinks } from './assess';
 import { BlobStore } from './blobs';
 import { IngestSourceError, fetchSource as defaultFetchSource, type SourceFetcher } from './download';
+import type { EgressGuard } from './egress';
 import { detachItems } from './links';
 import { blobExtension } from './names';
 import { describeShortfall, type Rater } from './rater';
@@ -30,6 +31,9 @@ export interface IngestDeps {
   /** A downloading/rating record older than this is taken as abandoned by a dead worker. */
   staleAfterMs?: number;
   sourceTimeoutMs?: number;
+  maxRedirects?: number;
+  /** Where sources may be fetched from (egress.ts). */
+  egress?: EgressGuard;
 }
 
 export type IngestOutcome =
@@ -65,7 +69,13 @@ export async function runIngest(deps: IngestDeps, artifactId: string): Promise<I
 
   let stored: { key: string; replaced?: string } | undefined;
   try {
-    const source = await (deps.fetchSource ?? defaultFetchSource)(record.sourceUrl!, { maxBytes: deps.maxIngestBytes, blobs: deps.blobs, timeoutMs: deps.sourceTimeoutMs });
+    const source = await (deps.fetchSource ?? defaultFetchSource)(record.sourceUrl!, {
+      maxBytes: deps.maxIngestBytes,
+      blobs: deps.blobs,
+      timeoutMs: deps.sourceTimeoutMs,
+      maxRedirects: deps.maxRedirects,
+      guard: deps.egress,
+    });
     const key = deps.blobs.keyFor(record.type, record.nameNorm, record.id, blobExtension(source.fileName, source.contentType), record.blob ? BlobStore.newRevision() : undefined);
     const blob = await deps.blobs.put(key, source.bytes, source.contentType, source.fileName);
     stored = { key, replaced: record.blob?.key };

@@ -6,6 +6,7 @@
 import { ConflictError, LarderError, NotFoundError, ValidationError } from '../errors';
 import { log } from '../log';
 import { assessArtifact, prospectiveLinks } from './assess';
+import { EgressRefused, precheckSource, type EgressGuard } from './egress';
 import { BlobStore } from './blobs';
 import { attachItems, detachItems } from './links';
 import { listPage, parseArtifactQueries, planSources, type ListPage } from './listing';
@@ -24,8 +25,8 @@ import type { IngestInvoker } from './invoker';
 import { describeShortfall, type Rater } from './rater';
 import { rerateWaitingModels } from './rerate';
 import { resolveArtifact } from './resolve';
-import { metadataFromItem, toArtifactView, toMetadata } from './records';
-import { compileSearchPattern, searchByPattern } from './regex';
+import { MAX_README_CHARS, metadataFromItem, toArtifactView, toMetadata } from './records';
+import { assertAffordable, compileSearchPattern, searchByPattern, type SearchBudget } from './regex';
 import { withOptimisticRetry } from './retry';
 import type { ArtifactStore, TxItem } from './store';
 import { ARTIFACT_TYPES, type ArtifactMetadata, type ArtifactRecord, type ArtifactType, type ArtifactView, type Dependencies, type ModelRating } from './types';
@@ -36,6 +37,8 @@ export interface RegistryLimits {
   minNetScore: number;
   /** Direct uploads below minNetScore are a 424 too (ingest by URL always is). */
   gateUploads?: boolean;
+  /** byRegEx's time and work budget (regex.ts). */
+  searchBudget?: SearchBudget;
 }
 
 export interface RegistryDeps {
@@ -44,6 +47,8 @@ export interface RegistryDeps {
   rater: Rater;
   invokeIngest: IngestInvoker;
   limits: RegistryLimits;
+  /** Checks an ingest source at registration (a refused one is a 400 with nothing stored). */
+  egress?: EgressGuard;
 }
 
 export interface UploadInput {
@@ -101,6 +106,7 @@ export class ArtifactRegistry {
   async ingest(input: IngestInput): Promise<ArtifactView> {
     const type = parseArtifactType(input.type);
     const source = parseSourceUrl(input.url);
+    await this.checkSource(source.url, 'url');
     const name = input.name === undefined || input.name === null || input.name === '' ? deriveNameFromUrl(source) : validateArtifactName(input.name);
     const dependsOn = parseDependencies(type, input);
     const { store } = this.deps;
@@ -145,6 +151,7 @@ export class ArtifactRegistry {
     if (metadata.id !== id) throw new ValidationError(`metadata.id must match the id in the path ("${id}")`);
     if (metadata.type !== type) throw new ValidationError(`metadata.type must match the type in the path ("${type}")`);
     const source = parseSourceUrl(data.url, 'data.url');
+    await this.checkSource(source.url, 'data.url');
     const { store } = this.deps;
     const updated = await store.update(id, 'replace artifact source', (current) => {
       assertReplaceable(current, type);
@@ -225,8 +232,9 @@ export class ArtifactRegistry {
 
   async byRegex(body: Record<string, unknown>): Promise<ArtifactMetadata[]> {
     const pattern = compileSearchPattern(body.regex);
+    assertAffordable(pattern, this.deps.limits.searchBudget, MAX_README_CHARS + 255);
     const all = (await Promise.all(ARTIFACT_TYPES.map((t) => this.deps.store.queryIndexAll('byType', t)))).flat();
-    const found = searchByPattern(pattern, all.map((i) => ({ name: i.name as string, readme: i.readme as string | undefined, item: i })));
+    const found = searchByPattern(pattern, all.map((i) => ({ name: i.name as string, readme: i.readme as string | undefined, item: i })), this.deps.limits.searchBudget);
     if (!found.length) throw new NotFoundError(`no artifact name or README matches /${pattern.source}/`);
     return found.map((f) => metadataFromItem(f.item));
   }
@@ -266,6 +274,16 @@ export class ArtifactRegistry {
         })
         .catch((e) => log.error('could not record the failed ingest start', { artifactId: record.id, error: (e as Error).message }));
       throw new LarderError('UPSTREAM', 'the ingest worker could not be started; the artifact is recorded as failed', { cause: err, statusCode: 500 });
+    }
+  }
+
+  private async checkSource(url: string, field: string): Promise<void> {
+    if (!this.deps.egress) return;
+    try {
+      await precheckSource(this.deps.egress, url);
+    } catch (err) {
+      if (err instanceof EgressRefused) throw new ValidationError(`${field}: refused: ${err.message}`);
+      throw err;
     }
   }
 
