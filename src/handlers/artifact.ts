@@ -11,7 +11,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LarderError, ValidationError } from '../errors';
 import { ArtifactRegistry, parseMultipart } from '../registry';
-import { defaultRegistryRuntime } from '../registry/runtime';
+import { defaultRegistryRuntime } from './wiring/registry';
 import { bodyBuffer, errorResponse, header, isApiGatewayV1Event, jsonResponse, parseJsonBody, validateRestEventFields } from './shared/http';
 
 export interface ArtifactHandlerDeps {

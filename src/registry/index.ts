@@ -14,12 +14,14 @@ import { createDefaultRater, type Rater } from './rater';
 import type { SearchBudget } from './regex';
 import { ArtifactRegistry } from './registry';
 import { ArtifactStore } from './store';
+import { expireIfStale, sweepStaleIngests, type SweepResult } from './sweep';
 
 export { ArtifactRegistry, type Download, type UploadInput, type IngestInput } from './registry';
 export { ArtifactStore } from './store';
 export { EgressGuard, isPublicAddress, type EgressPolicy } from './egress';
 export { BlobStore } from './blobs';
 export { artifactTableDefinition, ensureArtifactTable, ARTIFACT_INDEXES } from './table';
+export { sweepStaleIngests, type SweepResult } from './sweep';
 export { runIngest, type IngestOutcome, type IngestDeps } from './ingest';
 export { lambdaIngestInvoker, backgroundIngestInvoker, type IngestInvoker, type IngestEvent } from './invoker';
 export { createDefaultRater, rateOffline, type Rater, type RatingInput, type RatingOutcome } from './rater';
@@ -41,7 +43,7 @@ export interface RegistryRuntimeOptions {
   bucket?: string;
   tableName?: string;
   /** Overrides of registry.ingest (tests allow their loopback source server and their bucket). */
-  ingestPolicy?: Partial<EgressPolicy & { timeoutMs: number; maxRedirects: number }>;
+  ingestPolicy?: Partial<EgressPolicy & { timeoutMs: number; maxRedirects: number; leaseSeconds: number }>;
 }
 
 export interface RegistryRuntime {
@@ -50,6 +52,8 @@ export interface RegistryRuntime {
   blobs: BlobStore;
   ingestDeps: IngestDeps;
   ingest: (artifactId: string) => Promise<IngestOutcome>;
+  /** Fails the ingests whose lease ran out (the scheduled IngestSweepFunction). */
+  sweep: () => Promise<SweepResult>;
   limits: { maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number; gateUploads: boolean; searchBudget: SearchBudget };
 }
 
@@ -78,8 +82,9 @@ export function createRegistryRuntime(config: LarderConfig, options: RegistryRun
     egress,
     sourceTimeoutMs: policy.timeoutMs ?? policy.timeout_ms,
     maxRedirects: policy.maxRedirects ?? policy.max_redirects,
+    leaseMs: (policy.leaseSeconds ?? policy.lease_seconds) * 1000,
   };
   const ingest = (artifactId: string) => runIngest(ingestDeps, artifactId);
-  const registry = new ArtifactRegistry({ store, blobs, rater, invokeIngest: options.invoker(ingest), limits, egress });
-  return { registry, store, blobs, ingestDeps, ingest, limits };
+  const registry = new ArtifactRegistry({ store, blobs, rater, invokeIngest: options.invoker(ingest), limits, egress, expireIfStale: (r) => expireIfStale(ingestDeps, r) });
+  return { registry, store, blobs, ingestDeps, ingest, sweep: () => sweepStaleIngests(ingestDeps), limits };
 }

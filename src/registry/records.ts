@@ -21,6 +21,9 @@ import type {
 } from './types';
 import { RETIRED_STATUSES } from './types';
 
+/** Statuses of an ingest under way: listed in the sparse `inflight` index, and leased (sweep.ts). */
+export const INFLIGHT_STATUSES: readonly ArtifactStatus[] = ['pending', 'downloading', 'rating'];
+
 export type Key = { pk: string; sk: string };
 export type Item = Record<string, unknown>;
 
@@ -42,7 +45,9 @@ export const keys = {
 /** GSI key attributes of an artifact item; absent on retired (rejected/failed) records, so they are not listed. */
 export function indexKeys(record: ArtifactRecord): Item {
   if (RETIRED_STATUSES.includes(record.status)) return {};
+  const inflight = INFLIGHT_STATUSES.includes(record.status) ? { inflightPk: 'INFLIGHT', inflightSk: `${record.updatedAt}#${record.id}` } : {};
   return {
+    ...inflight,
     byNamePk: record.nameNorm,
     byNameSk: `${record.type}#${record.createdAt}#${record.id}`,
     byTypePk: record.type,

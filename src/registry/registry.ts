@@ -49,6 +49,8 @@ export interface RegistryDeps {
   limits: RegistryLimits;
   /** Checks an ingest source at registration (a refused one is a 400 with nothing stored). */
   egress?: EgressGuard;
+  /** Fails an ingest whose lease ran out before it is shown (sweep.ts: "and on read"). */
+  expireIfStale?: (record: ArtifactRecord) => Promise<ArtifactRecord>;
 }
 
 export interface UploadInput {
@@ -122,16 +124,21 @@ export class ArtifactRegistry {
 
   /** By id, or — when no id matches — by name (the seeds' `GET /artifacts/model/bert-base`). */
   async get(typeRaw: unknown, idOrName: unknown): Promise<ArtifactView> {
-    return this.view(await resolveArtifact(this.deps.store, typeRaw, idOrName));
+    return this.view(await this.resolveFresh(typeRaw, idOrName));
   }
 
   async metadata(typeRaw: unknown, idOrName: unknown): Promise<ArtifactMetadata> {
     return toMetadata(await resolveArtifact(this.deps.store, typeRaw, idOrName));
   }
 
+  private async resolveFresh(typeRaw: unknown, idOrName: unknown): Promise<ArtifactRecord> {
+    const record = await resolveArtifact(this.deps.store, typeRaw, idOrName);
+    return this.deps.expireIfStale ? this.deps.expireIfStale(record) : record;
+  }
+
   /** The bytes inline (base64 in the response) up to inline_download_max_bytes, else a presigned URL to redirect to. */
   async download(typeRaw: unknown, idOrName: unknown): Promise<Download> {
-    const record = await resolveArtifact(this.deps.store, typeRaw, idOrName);
+    const record = await this.resolveFresh(typeRaw, idOrName);
     assertReady(record);
     const blob = record.blob;
     if (!blob) throw new NotFoundError(`artifact "${record.id}" has no stored bytes`);

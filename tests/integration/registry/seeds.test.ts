@@ -57,14 +57,20 @@ describe("the seeds' requests", () => {
 
   it("answers ModelGuard's own test events: upload (multipart without a boundary), then download by name", async () => {
     const handler = createArtifactHandler(async () => ({ registry: h.runtime.registry, maxUploadBytes: h.runtime.limits.maxUploadBytes }));
-    const created = await handler(load('modelguard_upload.json'));
+    // As the notes write them: no requestContext (API Gateway always adds one; the test_events files carry it).
+    const asWritten = (file: string) => {
+      const { requestContext: _, ...event } = load(file);
+      return event;
+    };
+    const created = await handler(asWritten('artifact_modelguard_upload.json'));
     expect(created.statusCode, created.body).toBe(201);
     expect(JSON.parse(created.body).metadata.name).toBe('test-model');
-    const got = await handler(load('modelguard_download.json'));
+    const got = await handler(asWritten('artifact_modelguard_download.json'));
+    expect((await handler(load('artifact_modelguard_download.json'))).statusCode).toBe(200);
     expect(got.statusCode, got.body).toBe(200);
     expectSpec('Artifact', JSON.parse(got.body));
     expect(JSON.parse(got.body).metadata.id).toBe(JSON.parse(created.body).metadata.id);
-    const multipart = await handler(load('modelguard_upload_multipart.json'));
+    const multipart = await handler(load('artifact_modelguard_upload_multipart.json'));
     expect(multipart.statusCode, multipart.body).toBe(201);
     expect(JSON.parse(multipart.body).metadata.name).toBe('bert-base');
   });
