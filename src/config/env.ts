@@ -16,6 +16,9 @@ export interface EnvOverrides {
   cacheBudgetBytes?: number;
   /** The ingest worker Lambda the artifact handler invokes asynchronously (INGEST_FUNCTION_NAME). */
   ingestFunctionName?: string;
+  /** The registry's access control (LARDER_REGISTRY_AUTH: required | off) and its default admin's password (LARDER_ADMIN_PASSWORD). */
+  registryAuth?: 'required' | 'off';
+  adminPassword?: string;
   endpoints: { s3?: string; dynamodb?: string; bedrockRuntime?: string; lambda?: string };
   /** Fault rules for the local services at start, as JSON text (LARDER_FAULTS_S3 / _DYNAMODB / _BEDROCK). */
   localFaults?: { s3?: string; dynamodb?: string; bedrock?: string };
@@ -50,6 +53,8 @@ export function readEnvOverrides(env: Env = process.env): EnvOverrides {
     cacheDir: nonEmpty(env.LARDER_CACHE_DIR),
     cacheBudgetBytes: intVar(env, 'LARDER_CACHE_BUDGET_BYTES'),
     ingestFunctionName: nonEmpty(env.INGEST_FUNCTION_NAME),
+    registryAuth: registryAuthVar(env),
+    adminPassword: nonEmpty(env.LARDER_ADMIN_PASSWORD),
     endpoints: {
       s3: nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
       dynamodb: nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB) ?? nonEmpty(env.AWS_ENDPOINT_URL),
@@ -69,6 +74,12 @@ export function readEnvOverrides(env: Env = process.env): EnvOverrides {
       ephemeralStorageMb: intVar(env, 'LARDER_EPHEMERAL_STORAGE_MB'),
     },
   };
+}
+
+function registryAuthVar(env: Env): 'required' | 'off' | undefined {
+  const v = nonEmpty(env.LARDER_REGISTRY_AUTH)?.toLowerCase();
+  if (v === undefined || v === 'required' || v === 'off') return v;
+  throw new ConfigError(`LARDER_REGISTRY_AUTH: expected required or off, found "${env.LARDER_REGISTRY_AUTH}"`);
 }
 
 function nodeBinariesByMajor(env: Env): Record<string, string> {

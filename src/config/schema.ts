@@ -86,6 +86,27 @@ export const configSchema = z.strictObject({
     max_ingest_bytes: positiveInt,
     inline_download_max_bytes: positiveInt,
     min_net_score: z.number().min(0).max(1).default(0.5),
+    // Registry policy (docs/registry.md). Defaults keep older configs valid.
+    gate_uploads: z.boolean().default(false),
+    auth: z
+      .strictObject({
+        mode: z.enum(['required', 'off']).default('off'),
+        admin_user: z.string().min(1).default('ece30861defaultadminuser'),
+        admin_password: z.string().optional(),
+        token_ttl_seconds: positiveInt.default(36000),
+        token_max_uses: positiveInt.default(1000),
+      })
+      .prefault({}),
+    ingest: z
+      .strictObject({
+        allow_hosts: z.array(z.string().min(1)).default([]),
+        s3_buckets: z.array(z.string().min(3)).default([]),
+        timeout_ms: positiveInt.default(60000),
+        max_redirects: z.number().int().min(0).max(20).default(5),
+        lease_seconds: positiveInt.default(900),
+      })
+      .prefault({}),
+    search: z.strictObject({ budget_ms: positiveInt.default(2000), max_chars: positiveInt.default(8_000_000) }).prefault({}),
   }),
   local: z.strictObject({
     host: z.string().default('127.0.0.1'),

@@ -11,7 +11,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LarderError, ValidationError } from '../errors';
 import { ArtifactRegistry, parseMultipart } from '../registry';
-import { defaultRegistryRuntime } from '../registry/runtime';
+import { defaultRegistryRuntime } from './wiring/registry';
 import { bodyBuffer, errorResponse, header, isApiGatewayV1Event, jsonResponse, parseJsonBody, validateRestEventFields } from './shared/http';
 
 export interface ArtifactHandlerDeps {
@@ -49,7 +49,7 @@ const ROUTES: Route[] = [
 export function createArtifactHandler(getDeps: () => Promise<ArtifactHandlerDeps>) {
   return async (event: unknown): Promise<APIGatewayProxyResult> => {
     try {
-      if (!isApiGatewayV1Event(event)) throw new LarderError('EVENT_INVALID', 'expected an API Gateway REST (v1) proxy event');
+      if (!isApiGatewayV1Event(event) && !isBareRestEvent(event)) throw new LarderError('EVENT_INVALID', 'expected an API Gateway REST (v1) proxy event');
       validateRestEventFields(event);
       const match = matchRoute(event);
       return await match.route.run(await getDeps(), event, match.params);
@@ -105,24 +105,28 @@ async function readUpload({ maxUploadBytes }: ArtifactHandlerDeps, event: APIGat
   }
   const contentType = header(event, 'content-type') ?? '';
   const body = bodyBuffer(event);
-  if (/^multipart\/form-data/i.test(contentType)) {
+  const headerName = header(event, 'x-artifact-name') ?? header(event, 'x-model-name');
+  // ModelGuard's own test event says multipart/form-data but sends raw bytes (no boundary): a raw upload.
+  if (/^multipart\/form-data/i.test(contentType) && /boundary=/i.test(contentType)) {
     const { file, fields } = await parseMultipart(body, contentType, { maxFileBytes: maxUploadBytes });
     return {
       bytes: file.bytes,
       contentType: file.contentType,
       fileName: file.fileName,
-      name: fields.name ?? stripExtension(file.fileName),
+      name: fields.name ?? fields.model_name ?? (headerName === undefined ? stripExtension(file.fileName) : safeDecode(headerName)),
       dataset: fields.dataset,
       code: fields.code,
     };
   }
-  const name = header(event, 'x-artifact-name');
-  if (name === undefined) throw new ValidationError('a raw upload needs the artifact name in the X-Artifact-Name header (or send multipart/form-data with a "name" field)');
+  if (headerName === undefined) {
+    throw new ValidationError('a raw upload needs the artifact name in the X-Artifact-Name (or X-Model-Name) header, or send multipart/form-data with a "name" (or "model_name") field');
+  }
+  const rawType = contentType.split(';')[0].trim();
   return {
     bytes: body,
-    contentType: contentType.split(';')[0].trim() || 'application/octet-stream',
+    contentType: /^multipart\//i.test(rawType) || !rawType ? 'application/octet-stream' : rawType,
     fileName: header(event, 'x-artifact-filename'),
-    name: safeDecode(name),
+    name: safeDecode(headerName),
     dataset: header(event, 'x-artifact-dataset'),
     code: header(event, 'x-artifact-code'),
   };
@@ -169,6 +173,12 @@ function parseJsonArray(event: APIGatewayProxyEvent): unknown {
   } catch (err) {
     throw new ValidationError(`request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** A REST event without requestContext, as ModelGuard's notes build them by hand: httpMethod and path are enough to route. */
+function isBareRestEvent(event: unknown): event is APIGatewayProxyEvent {
+  const e = event as Record<string, unknown> | null;
+  return typeof e === 'object' && e !== null && typeof e.httpMethod === 'string' && typeof e.path === 'string';
 }
 
 function isJsonRequest(event: APIGatewayProxyEvent): boolean {

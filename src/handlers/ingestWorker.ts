@@ -7,7 +7,7 @@
 import { LarderError } from '../errors';
 import { log } from '../log';
 import type { IngestOutcome } from '../registry';
-import { defaultRegistryRuntime } from '../registry/runtime';
+import { defaultRegistryRuntime } from './wiring/registry';
 import { validateArtifactId } from '../registry/names';
 
 export type IngestWorkerResult = IngestOutcome | { error: string; error_code: string };

@@ -6,7 +6,7 @@
 import { summariseArchive } from './archive';
 import { detectLicense, scoreLicense } from './license';
 import { readLinks, resolveDependency } from './links';
-import { readmeOf, type RatedDependency, type Rater } from './rater';
+import { rateSupporting, readmeOf, type RatedDependency, type Rater } from './rater';
 import type { ArtifactStore } from './store';
 import { LINKABLE_TYPES, type ArtifactRecord, type ArtifactType, type DependencyLink, type ModelRating } from './types';
 
@@ -15,6 +15,8 @@ export interface Assessment {
   license?: string;
   /** Only for models. */
   rating?: ModelRating;
+  /** Only for datasets and code. */
+  scores?: Record<string, number>;
 }
 
 export interface AssessInput {
@@ -27,7 +29,7 @@ export interface AssessInput {
 export async function assessArtifact(store: ArtifactStore, rater: Rater, input: AssessInput): Promise<Assessment> {
   const archive = summariseArchive(input.bytes);
   const readme = readmeOf(archive);
-  if (input.type !== 'model') return { readme, license: detectLicense(archive.texts).id };
+  if (input.type !== 'model') return { readme, license: detectLicense(archive.texts).id, scores: rateSupporting(input.type, archive) };
   const dependencies = await describeDependencies(store, input.dependencies);
   const { rating, license } = await rater.rate({ name: input.name, sizeBytes: input.bytes.length, archive, dependencies });
   return { readme, license, rating };

@@ -6,22 +6,28 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LarderConfig } from '../config';
 import { BlobStore } from './blobs';
+import { EgressGuard, type EgressPolicy } from './egress';
 import type { SourceFetcher } from './download';
 import { runIngest, type IngestDeps, type IngestOutcome } from './ingest';
 import type { IngestInvoker } from './invoker';
 import { createDefaultRater, type Rater } from './rater';
+import type { SearchBudget } from './regex';
 import { ArtifactRegistry } from './registry';
 import { ArtifactStore } from './store';
+import { expireIfStale, sweepStaleIngests, type SweepResult } from './sweep';
 
 export { ArtifactRegistry, type Download, type UploadInput, type IngestInput } from './registry';
 export { ArtifactStore } from './store';
+export { EgressGuard, isPublicAddress, type EgressPolicy } from './egress';
 export { BlobStore } from './blobs';
 export { artifactTableDefinition, ensureArtifactTable, ARTIFACT_INDEXES } from './table';
+export { sweepStaleIngests, type SweepResult } from './sweep';
 export { runIngest, type IngestOutcome, type IngestDeps } from './ingest';
 export { lambdaIngestInvoker, backgroundIngestInvoker, type IngestInvoker, type IngestEvent } from './invoker';
 export { createDefaultRater, rateOffline, type Rater, type RatingInput, type RatingOutcome } from './rater';
 export { parseMultipart, type MultipartBody } from './multipart';
 export { compileSearchPattern } from './regex';
+export { newArtifactId } from './names';
 export { toItem, fromItem, toSeedModel, keys } from './records';
 export * from './types';
 
@@ -33,9 +39,11 @@ export interface RegistryRuntimeOptions {
   rater?: Rater;
   fetchSource?: SourceFetcher;
   /** Overrides of config values (tests use smaller limits). */
-  limits?: Partial<{ maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number }>;
+  limits?: Partial<RegistryRuntime['limits']>;
   bucket?: string;
   tableName?: string;
+  /** Overrides of registry.ingest (tests allow their loopback source server and their bucket). */
+  ingestPolicy?: Partial<EgressPolicy & { timeoutMs: number; maxRedirects: number; leaseSeconds: number }>;
 }
 
 export interface RegistryRuntime {
@@ -44,7 +52,9 @@ export interface RegistryRuntime {
   blobs: BlobStore;
   ingestDeps: IngestDeps;
   ingest: (artifactId: string) => Promise<IngestOutcome>;
-  limits: { maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number };
+  /** Fails the ingests whose lease ran out (the scheduled IngestSweepFunction). */
+  sweep: () => Promise<SweepResult>;
+  limits: { maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number; gateUploads: boolean; searchBudget: SearchBudget };
 }
 
 export function createRegistryRuntime(config: LarderConfig, options: RegistryRuntimeOptions): RegistryRuntime {
@@ -54,12 +64,27 @@ export function createRegistryRuntime(config: LarderConfig, options: RegistryRun
     maxIngestBytes: options.limits?.maxIngestBytes ?? r.max_ingest_bytes,
     inlineDownloadMaxBytes: options.limits?.inlineDownloadMaxBytes ?? r.inline_download_max_bytes,
     minNetScore: options.limits?.minNetScore ?? r.min_net_score,
+    gateUploads: options.limits?.gateUploads ?? r.gate_uploads,
+    searchBudget: options.limits?.searchBudget ?? { timeMs: r.search.budget_ms, maxChars: r.search.max_chars },
   };
   const store = new ArtifactStore(options.ddb, options.tableName ?? r.table_name);
   const blobs = new BlobStore(options.s3, options.bucket ?? config.s3.bucket, config.s3.artifacts_prefix);
   const rater = options.rater ?? createDefaultRater();
-  const ingestDeps: IngestDeps = { store, blobs, rater, maxIngestBytes: limits.maxIngestBytes, minNetScore: limits.minNetScore, fetchSource: options.fetchSource };
+  const policy = { ...r.ingest, ...options.ingestPolicy };
+  const egress = new EgressGuard({ allowHosts: policy.allowHosts ?? policy.allow_hosts, s3Buckets: policy.s3Buckets ?? policy.s3_buckets });
+  const ingestDeps: IngestDeps = {
+    store,
+    blobs,
+    rater,
+    maxIngestBytes: limits.maxIngestBytes,
+    minNetScore: limits.minNetScore,
+    fetchSource: options.fetchSource,
+    egress,
+    sourceTimeoutMs: policy.timeoutMs ?? policy.timeout_ms,
+    maxRedirects: policy.maxRedirects ?? policy.max_redirects,
+    leaseMs: (policy.leaseSeconds ?? policy.lease_seconds) * 1000,
+  };
   const ingest = (artifactId: string) => runIngest(ingestDeps, artifactId);
-  const registry = new ArtifactRegistry({ store, blobs, rater, invokeIngest: options.invoker(ingest), limits });
-  return { registry, store, blobs, ingestDeps, ingest, limits };
+  const registry = new ArtifactRegistry({ store, blobs, rater, invokeIngest: options.invoker(ingest), limits, egress, expireIfStale: (r) => expireIfStale(ingestDeps, r) });
+  return { registry, store, blobs, ingestDeps, ingest, sweep: () => sweepStaleIngests(ingestDeps), limits };
 }

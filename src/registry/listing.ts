@@ -55,7 +55,11 @@ export function planSources(queries: ArtifactQuery[]): ListSource[] {
   return sources;
 }
 
+/** The most items a numeric offset may skip (each skipped item is read). */
+export const MAX_NUMERIC_OFFSET = 10_000;
+
 export async function listPage(store: ArtifactStore, sources: ListSource[], offset: string | undefined, pageSize = DEFAULT_PAGE_SIZE): Promise<ListPage> {
+  if (offset !== undefined && /^\d+$/.test(offset) && offset !== '0') return numericPage(store, sources, Number(offset), pageSize);
   let { source, startKey } = decodeOffset(offset, sources.length);
   const items: ArtifactMetadata[] = [];
   while (source < sources.length && items.length < pageSize) {
@@ -70,6 +74,26 @@ export async function listPage(store: ArtifactStore, sources: ListSource[], offs
   }
   const more = source < sources.length;
   return { items, ...(more ? { nextOffset: encodeOffset(source, startKey) } : {}) };
+}
+
+/**
+ * The spec's example pagination (`offset: "3"`): a count of items to skip. Answered by reading
+ * through the skipped items (bounded by MAX_NUMERIC_OFFSET); the next offset is numeric too.
+ */
+async function numericPage(store: ArtifactStore, sources: ListSource[], skip: number, pageSize: number): Promise<ListPage> {
+  if (skip > MAX_NUMERIC_OFFSET) throw new ValidationError(`offset: a numeric offset is at most ${MAX_NUMERIC_OFFSET}; page on with the offset header this API returns`);
+  const wanted = skip + pageSize;
+  const seen: ArtifactMetadata[] = [];
+  let cursor: string | undefined;
+  let more = true;
+  while (seen.length < wanted + 1 && more) {
+    const page = await listPage(store, sources, cursor, Math.min(DEFAULT_PAGE_SIZE, wanted + 1 - seen.length));
+    seen.push(...page.items);
+    cursor = page.nextOffset;
+    more = cursor !== undefined;
+  }
+  const items = seen.slice(skip, skip + pageSize);
+  return { items, ...(seen.length > skip + pageSize ? { nextOffset: String(skip + pageSize) } : {}) };
 }
 
 function encodeOffset(source: number, startKey: Record<string, unknown> | undefined): string {

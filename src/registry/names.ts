@@ -16,10 +16,14 @@ const ID_PATTERN = /^[a-zA-Z0-9-]+$/;
 // Control (Cc), format (Cf: zero-width, bidi overrides), unassigned, private-use and surrogates.
 const FORBIDDEN_CHARS = /[\p{C}]/u;
 
-/** Checks an artifact name and returns it trimmed and in NFC. */
+/**
+ * Checks an artifact name and returns it trimmed and in NFKC. NFKC comes *before* the checks:
+ * compatibility forms (full-width "．．", "／", ligatures) fold to the characters they stand for, so
+ * a name cannot look harmless to the validator and become "..", "/" or another name later.
+ */
 export function validateArtifactName(raw: unknown, field = 'name'): string {
   if (typeof raw !== 'string') throw new ValidationError(`${field}: expected a string, found ${describe(raw)}`);
-  const name = raw.normalize('NFC').trim();
+  const name = raw.normalize('NFKC').trim();
   if (!name) throw new ValidationError(`${field}: must not be empty`);
   if (name === '*') throw new ValidationError(`${field}: "*" is reserved (it means "all" in POST /artifacts)`);
   if (FORBIDDEN_CHARS.test(name)) throw new ValidationError(`${field}: must not contain control or invisible characters`);

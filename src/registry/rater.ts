@@ -130,6 +130,32 @@ export function rateOffline(input: RatingInput): RatingOutcome {
   return { rating, license };
 }
 
+/**
+ * A dataset's or code's own metrics. The spec's ModelRating is for models; of its metrics, these
+ * are the ones it defines in a way that applies to a dataset or code on its own: license,
+ * ramp_up_time (the README), and dataset_quality / code_quality as a model would see them linked.
+ */
+export function rateSupporting(type: 'dataset' | 'code', archive: ArchiveSummary): Record<string, number> {
+  const readme = topLevelText(archive, /^(readme|model_card|modelcard|datacard|dataset_card)(\.[a-z0-9]+)?$/) ?? '';
+  const license = detectLicense(archive.texts).score;
+  const own: Record<string, number> =
+    type === 'dataset'
+      ? { dataset_quality: round((readme.trim() ? 0.5 : 0) + 0.5 * license) }
+      : { code_quality: round(codeQuality(archive, []) / 0.8) };
+  return { license: round(license), ramp_up_time: round(rampUp(readme)), ...own };
+}
+
+/** The metrics that pulled a rating below `min`, worst first: "license 0 (weight 0.2), ramp_up_time 0.3 (weight 0.15)". */
+export function describeShortfall(rating: ModelRating, min: number): string {
+  const metrics = (Object.keys(NET_WEIGHTS) as MetricName[]).map((k) => {
+    const raw = rating[k];
+    const value = typeof raw === 'number' ? raw : round(mean(Object.values(raw)));
+    return { k, value, lost: NET_WEIGHTS[k] * (1 - value) };
+  });
+  const short = metrics.filter((m) => m.value < min).sort((a, b) => b.lost - a.lost);
+  return short.map((m) => `${m.k} ${m.value} (weight ${NET_WEIGHTS[m.k]})`).join(', ') || 'no single metric below the minimum';
+}
+
 export function deviceSizeScores(sizeBytes: number): SizeScore {
   const score = (k: keyof SizeScore) => {
     const { fullBytes, zeroBytes } = DEVICE_SIZE_LIMITS[k];

@@ -21,6 +21,9 @@ import type {
 } from './types';
 import { RETIRED_STATUSES } from './types';
 
+/** Statuses of an ingest under way: listed in the sparse `inflight` index, and leased (sweep.ts). */
+export const INFLIGHT_STATUSES: readonly ArtifactStatus[] = ['pending', 'downloading', 'rating'];
+
 export type Key = { pk: string; sk: string };
 export type Item = Record<string, unknown>;
 
@@ -42,7 +45,9 @@ export const keys = {
 /** GSI key attributes of an artifact item; absent on retired (rejected/failed) records, so they are not listed. */
 export function indexKeys(record: ArtifactRecord): Item {
   if (RETIRED_STATUSES.includes(record.status)) return {};
+  const inflight = INFLIGHT_STATUSES.includes(record.status) ? { inflightPk: 'INFLIGHT', inflightSk: `${record.updatedAt}#${record.id}` } : {};
   return {
+    ...inflight,
     byNamePk: record.nameNorm,
     byNameSk: `${record.type}#${record.createdAt}#${record.id}`,
     byTypePk: record.type,
@@ -68,6 +73,8 @@ export function toItem(record: ArtifactRecord): Item {
     readme: record.readme?.slice(0, MAX_README_CHARS),
     dependsOn: record.dependsOn,
     rating: record.rating,
+    scores: record.scores,
+    createdBy: record.createdBy,
     memberSeq: record.memberSeq,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
@@ -92,6 +99,8 @@ export function fromItem(item: Item): ArtifactRecord {
     readme: item.readme as string | undefined,
     dependsOn: (item.dependsOn as ArtifactRecord['dependsOn']) ?? {},
     rating: item.rating as ModelRating | undefined,
+    scores: item.scores as Record<string, number> | undefined,
+    createdBy: item.createdBy as string | undefined,
     memberSeq: item.memberSeq as number | undefined,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
@@ -117,6 +126,7 @@ export function toArtifactView(record: ArtifactRecord, bucket: string, downloadU
     metadata: toMetadata(record),
     data: downloadUrl ? { url, download_url: downloadUrl } : { url },
     status: { state: record.status, ...(record.statusReason ? { reason: record.statusReason } : {}), updated_at: record.updatedAt },
+    ...(record.scores ? { scores: record.scores } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import { ConflictError, LarderError, NotFoundError, ValidationError } from '../errors';
 import { log } from '../log';
 import { assessArtifact, prospectiveLinks } from './assess';
+import { EgressRefused, precheckSource, type EgressGuard } from './egress';
 import { BlobStore } from './blobs';
 import { attachItems, detachItems } from './links';
 import { listPage, parseArtifactQueries, planSources, type ListPage } from './listing';
@@ -21,9 +22,11 @@ import {
   validateArtifactName,
 } from './names';
 import type { IngestInvoker } from './invoker';
-import type { Rater } from './rater';
-import { metadataFromItem, toArtifactView, toMetadata } from './records';
-import { compileSearchPattern, searchByPattern } from './regex';
+import { describeShortfall, type Rater } from './rater';
+import { rerateWaitingModels } from './rerate';
+import { resolveArtifact } from './resolve';
+import { MAX_README_CHARS, metadataFromItem, toArtifactView, toMetadata } from './records';
+import { assertAffordable, compileSearchPattern, searchByPattern, type SearchBudget } from './regex';
 import { withOptimisticRetry } from './retry';
 import type { ArtifactStore, TxItem } from './store';
 import { ARTIFACT_TYPES, type ArtifactMetadata, type ArtifactRecord, type ArtifactType, type ArtifactView, type Dependencies, type ModelRating } from './types';
@@ -32,6 +35,10 @@ export interface RegistryLimits {
   maxUploadBytes: number;
   inlineDownloadMaxBytes: number;
   minNetScore: number;
+  /** Direct uploads below minNetScore are a 424 too (ingest by URL always is). */
+  gateUploads?: boolean;
+  /** byRegEx's time and work budget (regex.ts). */
+  searchBudget?: SearchBudget;
 }
 
 export interface RegistryDeps {
@@ -40,6 +47,10 @@ export interface RegistryDeps {
   rater: Rater;
   invokeIngest: IngestInvoker;
   limits: RegistryLimits;
+  /** Checks an ingest source at registration (a refused one is a 400 with nothing stored). */
+  egress?: EgressGuard;
+  /** Fails an ingest whose lease ran out before it is shown (sweep.ts: "and on read"). */
+  expireIfStale?: (record: ArtifactRecord) => Promise<ArtifactRecord>;
 }
 
 export interface UploadInput {
@@ -75,7 +86,7 @@ export class ArtifactRegistry {
     const id = newArtifactId();
     const contentType = input.contentType || 'application/octet-stream';
     const assessment = await assessArtifact(store, this.deps.rater, { type, name, bytes: input.bytes, dependencies: await prospectiveLinks(store, dependsOn) });
-    this.rejectBelowMinimum(assessment.rating);
+    if (this.deps.limits.gateUploads) this.rejectBelowMinimum(assessment.rating);
     const now = new Date().toISOString();
     const nameNorm = normaliseName(name);
     const blob = await blobs.put(blobs.keyFor(type, nameNorm, id, blobExtension(input.fileName, contentType)), input.bytes, contentType, input.fileName);
@@ -89,6 +100,7 @@ export class ArtifactRegistry {
       await this.bestEffortDelete(blob.key);
       throw err;
     }
+    await rerateWaitingModels(this.deps, record.type, record.nameNorm);
     return this.view(record);
   }
 
@@ -96,6 +108,7 @@ export class ArtifactRegistry {
   async ingest(input: IngestInput): Promise<ArtifactView> {
     const type = parseArtifactType(input.type);
     const source = parseSourceUrl(input.url);
+    await this.checkSource(source.url, 'url');
     const name = input.name === undefined || input.name === null || input.name === '' ? deriveNameFromUrl(source) : validateArtifactName(input.name);
     const dependsOn = parseDependencies(type, input);
     const { store } = this.deps;
@@ -109,17 +122,23 @@ export class ArtifactRegistry {
     return this.view(record);
   }
 
-  async get(typeRaw: unknown, idRaw: unknown): Promise<ArtifactView> {
-    return this.view(await this.require(typeRaw, idRaw));
+  /** By id, or — when no id matches — by name (the seeds' `GET /artifacts/model/bert-base`). */
+  async get(typeRaw: unknown, idOrName: unknown): Promise<ArtifactView> {
+    return this.view(await this.resolveFresh(typeRaw, idOrName));
   }
 
-  async metadata(typeRaw: unknown, idRaw: unknown): Promise<ArtifactMetadata> {
-    return toMetadata(await this.require(typeRaw, idRaw));
+  async metadata(typeRaw: unknown, idOrName: unknown): Promise<ArtifactMetadata> {
+    return toMetadata(await resolveArtifact(this.deps.store, typeRaw, idOrName));
+  }
+
+  private async resolveFresh(typeRaw: unknown, idOrName: unknown): Promise<ArtifactRecord> {
+    const record = await resolveArtifact(this.deps.store, typeRaw, idOrName);
+    return this.deps.expireIfStale ? this.deps.expireIfStale(record) : record;
   }
 
   /** The bytes inline (base64 in the response) up to inline_download_max_bytes, else a presigned URL to redirect to. */
-  async download(typeRaw: unknown, idRaw: unknown): Promise<Download> {
-    const record = await this.require(typeRaw, idRaw);
+  async download(typeRaw: unknown, idOrName: unknown): Promise<Download> {
+    const record = await this.resolveFresh(typeRaw, idOrName);
     assertReady(record);
     const blob = record.blob;
     if (!blob) throw new NotFoundError(`artifact "${record.id}" has no stored bytes`);
@@ -139,6 +158,7 @@ export class ArtifactRegistry {
     if (metadata.id !== id) throw new ValidationError(`metadata.id must match the id in the path ("${id}")`);
     if (metadata.type !== type) throw new ValidationError(`metadata.type must match the type in the path ("${type}")`);
     const source = parseSourceUrl(data.url, 'data.url');
+    await this.checkSource(source.url, 'data.url');
     const { store } = this.deps;
     const updated = await store.update(id, 'replace artifact source', (current) => {
       assertReplaceable(current, type);
@@ -169,7 +189,7 @@ export class ArtifactRegistry {
     const contentType = input.contentType || 'application/octet-stream';
     const links = before.type === 'model' ? await prospectiveLinks(store, before.dependsOn) : [];
     const assessment = await assessArtifact(store, this.deps.rater, { type, name: before.name, bytes: input.bytes, dependencies: links });
-    this.rejectBelowMinimum(assessment.rating);
+    if (this.deps.limits.gateUploads) this.rejectBelowMinimum(assessment.rating);
     const key = blobs.keyFor(type, before.nameNorm, id, blobExtension(input.fileName, contentType), BlobStore.newRevision());
     const blob = await blobs.put(key, input.bytes, contentType, input.fileName);
     let replaced: string | undefined;
@@ -186,6 +206,7 @@ export class ArtifactRegistry {
       throw err;
     }
     if (replaced && replaced !== blob.key) await this.bestEffortDelete(replaced);
+    await rerateWaitingModels(this.deps, updated.type, updated.nameNorm);
     return this.view(updated);
   }
 
@@ -201,6 +222,7 @@ export class ArtifactRegistry {
       return record;
     });
     if (deleted.blob) await this.bestEffortDelete(deleted.blob.key);
+    await rerateWaitingModels(this.deps, deleted.type, deleted.nameNorm);
     return toMetadata(deleted);
   }
 
@@ -217,8 +239,9 @@ export class ArtifactRegistry {
 
   async byRegex(body: Record<string, unknown>): Promise<ArtifactMetadata[]> {
     const pattern = compileSearchPattern(body.regex);
+    assertAffordable(pattern, this.deps.limits.searchBudget, MAX_README_CHARS + 255);
     const all = (await Promise.all(ARTIFACT_TYPES.map((t) => this.deps.store.queryIndexAll('byType', t)))).flat();
-    const found = searchByPattern(pattern, all.map((i) => ({ name: i.name as string, readme: i.readme as string | undefined, item: i })));
+    const found = searchByPattern(pattern, all.map((i) => ({ name: i.name as string, readme: i.readme as string | undefined, item: i })), this.deps.limits.searchBudget);
     if (!found.length) throw new NotFoundError(`no artifact name or README matches /${pattern.source}/`);
     return found.map((f) => metadataFromItem(f.item));
   }
@@ -237,10 +260,6 @@ export class ArtifactRegistry {
     const records = await this.deps.store.deleteEverything();
     const objects = await this.deps.blobs.deleteEverything();
     return { records, objects };
-  }
-
-  private async require(typeRaw: unknown, idRaw: unknown): Promise<ArtifactRecord> {
-    return this.deps.store.require(validateArtifactId(idRaw), parseArtifactType(typeRaw));
   }
 
   private async view(record: ArtifactRecord): Promise<ArtifactView> {
@@ -265,6 +284,16 @@ export class ArtifactRegistry {
     }
   }
 
+  private async checkSource(url: string, field: string): Promise<void> {
+    if (!this.deps.egress) return;
+    try {
+      await precheckSource(this.deps.egress, url);
+    } catch (err) {
+      if (err instanceof EgressRefused) throw new ValidationError(`${field}: refused: ${err.message}`);
+      throw err;
+    }
+  }
+
   private checkUploadSize(bytes: number): void {
     if (bytes > this.deps.limits.maxUploadBytes) {
       throw new LarderError('TOO_LARGE', `the upload is ${bytes} bytes; the limit is ${this.deps.limits.maxUploadBytes}`, { statusCode: 413 });
@@ -274,7 +303,8 @@ export class ArtifactRegistry {
 
   private rejectBelowMinimum(rating: ModelRating | undefined): void {
     if (rating && rating.net_score < this.deps.limits.minNetScore) {
-      throw new LarderError('REJECTED', `not registered: net score ${rating.net_score} is below the minimum ${this.deps.limits.minNetScore}`, {
+      const min = this.deps.limits.minNetScore;
+      throw new LarderError('REJECTED', `not registered: net score ${rating.net_score} is below the minimum ${min}; short: ${describeShortfall(rating, min)}`, {
         statusCode: 424,
         details: { rating },
       });

@@ -93,15 +93,20 @@ export class ArtifactStore {
     return out.items;
   }
 
-  /** One page of a GSI (eventually consistent, as GSIs are). */
-  async queryIndex(index: keyof typeof ARTIFACT_INDEXES, pkValue: string, options: { skPrefix?: string; limit?: number; startKey?: Record<string, unknown> } = {}): Promise<IndexPage> {
+  /** One page of a GSI (eventually consistent, as GSIs are): sort keys starting with `skPrefix`, or before `skBefore`. */
+  async queryIndex(
+    index: keyof typeof ARTIFACT_INDEXES,
+    pkValue: string,
+    options: { skPrefix?: string; skBefore?: string; limit?: number; startKey?: Record<string, unknown> } = {},
+  ): Promise<IndexPage> {
     const pkAttr = `${index}Pk`;
     const skAttr = `${index}Sk`;
+    const sk = options.skPrefix !== undefined ? { cond: ' AND begins_with(#sk, :sk)', value: options.skPrefix } : options.skBefore !== undefined ? { cond: ' AND #sk < :sk', value: options.skBefore } : undefined;
     return this.query({
       IndexName: ARTIFACT_INDEXES[index],
-      KeyConditionExpression: options.skPrefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-      ExpressionAttributeNames: options.skPrefix ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
-      ExpressionAttributeValues: options.skPrefix ? { ':pk': pkValue, ':prefix': options.skPrefix } : { ':pk': pkValue },
+      KeyConditionExpression: `#pk = :pk${sk?.cond ?? ''}`,
+      ExpressionAttributeNames: sk ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
+      ExpressionAttributeValues: sk ? { ':pk': pkValue, ':sk': sk.value } : { ':pk': pkValue },
       Limit: options.limit,
       ExclusiveStartKey: options.startKey,
     });

@@ -73,7 +73,7 @@ export interface ModelRating {
 export interface ArtifactRecord {
   id: string;
   type: ArtifactType;
-  /** The name as given (trimmed, NFC). */
+  /** The name as given (trimmed, NFKC). */
   name: string;
   /** The name as matched and keyed (see names.ts normaliseName). */
   nameNorm: string;
@@ -90,6 +90,10 @@ export interface ArtifactRecord {
   readme?: string;
   dependsOn: Dependencies;
   rating?: ModelRating;
+  /** A dataset's or code's own metrics (the spec rates only models; see rater.ts rateSupporting). */
+  scores?: Record<string, number>;
+  /** The user who created it (access control on) — kept for the audit trail. */
+  createdBy?: string;
   /** Arrival number in its name partition (datasets and code, while attached; see links.ts). */
   memberSeq?: number;
   createdAt: string;
@@ -108,6 +112,8 @@ export interface ArtifactView {
   metadata: ArtifactMetadata;
   data: { url: string; download_url?: string };
   status: { state: ArtifactStatus; reason?: string; updated_at: string };
+  /** A dataset's or code's own metrics, once rated. */
+  scores?: Record<string, number>;
 }
 
 /** The spec's ArtifactQuery. */

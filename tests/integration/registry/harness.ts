@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '../../../src/aws';
 import type { LarderConfig } from '../../../src/config';
 import { createArtifactHandler } from '../../../src/handlers/artifact';
-import { createRegistryRuntime, ensureArtifactTable, type Rater, type RegistryRuntime } from '../../../src/registry';
+import { createRegistryRuntime, ensureArtifactTable, type Rater, type RegistryRuntime, type RegistryRuntimeOptions } from '../../../src/registry';
 import type { SourceFetcher } from '../../../src/registry/download';
 import { ensureBucket, testConfig, uniqueName } from '../../setup/services';
 import { specErrors } from '../../unit/registry/spec';
@@ -25,8 +25,10 @@ export interface HarnessOptions {
   limits?: RegistryRuntimeLimits;
   rater?: Rater;
   fetchSource?: SourceFetcher;
+  /** Default: the loopback source server (127.0.0.1) and this harness's bucket are allowed sources. */
+  ingestPolicy?: RegistryRuntimeOptions['ingestPolicy'];
 }
-type RegistryRuntimeLimits = Partial<{ maxUploadBytes: number; maxIngestBytes: number; inlineDownloadMaxBytes: number; minNetScore: number }>;
+type RegistryRuntimeLimits = Partial<RegistryRuntime['limits']>;
 
 export interface CallOptions {
   json?: unknown;
@@ -69,6 +71,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     limits: options.limits,
     rater: options.rater,
     fetchSource: options.fetchSource,
+    ingestPolicy: options.ingestPolicy ?? { allowHosts: ['127.0.0.1'], s3Buckets: [bucket] },
     invoker: (ingest) =>
       typeof options.invoker === 'function'
         ? options.invoker

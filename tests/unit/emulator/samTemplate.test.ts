@@ -28,8 +28,8 @@ const fn = (id: string) => template.functions.find((f) => f.logicalId === id)!;
 const HOST_ONLY_VARIABLES = new Set(['LARDER_FAULTS_S3', 'LARDER_FAULTS_DYNAMODB', 'LARDER_FAULTS_BEDROCK', 'LARDER_DEBUG', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'LARDER_NODE_BINARY']);
 
 describe('lambda_assets/template.yaml', () => {
-  it('declares the four functions on nodejs22.x, built by the Makefile with esbuild settings and nodejs-polars external', () => {
-    expect(template.functions.map((f) => f.logicalId).sort()).toEqual(['ArtifactFunction', 'DataLoaderTestFunction', 'IngestWorkerFunction', 'QueryFunction']);
+  it('declares the five functions on nodejs22.x, built by the Makefile with esbuild settings and nodejs-polars external', () => {
+    expect(template.functions.map((f) => f.logicalId).sort()).toEqual(['ArtifactFunction', 'DataLoaderTestFunction', 'IngestSweepFunction', 'IngestWorkerFunction', 'QueryFunction']);
     for (const f of template.functions) {
       expect(f.runtime).toBe('nodejs22.x');
       // esbuild under SAM would leave out ml_config.yaml and the package-shipped tables; the Makefile's targets add them.
@@ -150,7 +150,7 @@ describe('sam local --env-vars', () => {
       LARDER_LOG_LEVEL: 'debug',
     });
     expect(file.ArtifactFunction).toEqual({ INGEST_FUNCTION_NAME: 'IngestWorkerFunction' });
-    expect(Object.keys(file).sort()).toEqual(['ArtifactFunction', 'DataLoaderTestFunction', 'IngestWorkerFunction', 'Parameters', 'QueryFunction']);
+    expect(Object.keys(file).sort()).toEqual(['ArtifactFunction', 'DataLoaderTestFunction', 'IngestSweepFunction', 'IngestWorkerFunction', 'Parameters', 'QueryFunction']);
     for (const [key, vars] of Object.entries(file)) {
       for (const k of Object.keys(vars)) {
         expect(LAMBDA_RESERVED_VARIABLES.has(k) || /^AWS_(ACCESS|SECRET|SESSION|REGION|DEFAULT_REGION)/.test(k), `${key}.${k} is reserved: SAM sets it`).toBe(false);

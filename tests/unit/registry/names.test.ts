@@ -13,7 +13,13 @@ import {
 import { ValidationError } from '../../../src/errors';
 
 describe('artifact names', () => {
-  it('keeps the name as given (trimmed, NFC) and normalises for matching', () => {
+  it('folds compatibility forms (NFKC) before validating, so full-width dots and slashes cannot pass', () => {
+    expect(() => validateArtifactName('\uff0e\uff0e')).toThrow('"." and ".."'); // "．．"
+    expect(() => validateArtifactName('a\uff0fb')).toThrow('"/"'); // "a／b"
+    expect(validateArtifactName('ｂｅｒｔ')).toBe('bert');
+  });
+
+  it('keeps the name as given (trimmed, NFKC) and normalises for matching', () => {
     expect(validateArtifactName('  BERT Base  ')).toBe('BERT Base');
     expect(normaliseName('BERT  Base')).toBe('bert-base');
     expect(normaliseName('ｂｅｒｔ')).toBe('bert'); // NFKC folds full-width letters

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { compileSearchPattern, searchByPattern } from '../../../src/registry/regex';
+import { SearchBudgetExceeded, compileSearchPattern, searchByPattern } from '../../../src/registry/regex';
 import { ValidationError } from '../../../src/errors';
 
 const autograder = JSON.parse(readFileSync(new URL('../../../../shared/reference/ece461/autograder_like_test_artifacts.json', import.meta.url), 'utf8')) as {
@@ -47,5 +47,35 @@ describe('regex guard', () => {
     const found = searchByPattern(compileSearchPattern('.*?(audience|bert).*'), items).map((i) => i.name);
     expect(found).toEqual(['bert-base-uncased', 'whisper']);
     expect(searchByPattern(compileSearchPattern('ece461rules'), items)).toEqual([]);
+  });
+});
+
+describe('search budget', () => {
+  const readme = 'the lazy brown fox jumps over the dog and a quiet squad. '.repeat(300).slice(0, 16 * 1024);
+  const registry = Array.from({ length: 150 }, (_, i) => ({ name: `dataset-${i}`, readme }));
+  const attack = '[\\s\\S]{1000}'.repeat(5) + 'q';
+
+  it("refuses the issue's pattern over 150 READMEs of 16 KiB before matching anything", () => {
+    const pattern = compileSearchPattern(attack);
+    expect(pattern.instructions).toBeGreaterThan(5000);
+    let calls = 0;
+    const counting = { ...pattern, test: (t: string) => (calls++, pattern.test(t)) };
+    expect(() => searchByPattern(counting, registry)).toThrow(SearchBudgetExceeded);
+    expect(() => searchByPattern(counting, registry)).toThrow(/too costly.*2000 ms/);
+    expect(calls).toBe(0);
+  });
+
+  it('runs an ordinary pattern over the same registry', () => {
+    expect(searchByPattern(compileSearchPattern('quiet squad'), registry)).toHaveLength(150);
+    expect(searchByPattern(compileSearchPattern('^dataset-1[0-9]$'), registry)).toHaveLength(10);
+  });
+
+  it('bounds the characters scanned whatever the pattern', () => {
+    expect(() => searchByPattern(compileSearchPattern('nomatch'), registry, { timeMs: 60_000, maxChars: 100_000 })).toThrow(/100000-character/);
+  });
+
+  it('stops on measured time too, when an item costs more than estimated', () => {
+    const slow = { source: 'x', instructions: 1, test: () => { const end = performance.now() + 5; while (performance.now() < end); return false; } };
+    expect(() => searchByPattern(slow, registry, { timeMs: 20, maxChars: 1e9 })).toThrow(SearchBudgetExceeded);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The registry as the Lambda handlers use it: built once per sandbox from ml_config.yaml and the
+ * Wiring (a composition root, so it lives with the handlers, not in the library): the registry as
+ * the Lambda handlers use it: built once per sandbox from ml_config.yaml and the
  * env (module scope, so warm invocations reuse clients), with the ingest invoker chosen here:
  *  - INGEST_FUNCTION_NAME set → asynchronous Lambda Invoke (Event) of that function;
  *  - not set, outside Lambda → the ingest runs in the background of this process (local dev);
@@ -7,12 +8,10 @@
  * Against local endpoints the table and bucket are created when missing.
  */
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { createDynamoDocumentClient, createLambdaClient, createS3Client, isLocalEndpoint } from '../aws';
-import { loadConfig, type LarderConfig } from '../config';
-import { LarderError } from '../errors';
-import { createRegistryRuntime, type RegistryRuntime } from './index';
-import { backgroundIngestInvoker, lambdaIngestInvoker, type IngestInvoker } from './invoker';
-import { ensureArtifactTable } from './table';
+import { createDynamoDocumentClient, createLambdaClient, createS3Client, isLocalEndpoint } from '../../aws';
+import { loadConfig, type LarderConfig } from '../../config';
+import { LarderError } from '../../errors';
+import { backgroundIngestInvoker, createRegistryRuntime, ensureArtifactTable, lambdaIngestInvoker, type IngestInvoker, type RegistryRuntime } from '../../registry';
 
 let cached: Promise<RegistryRuntime> | undefined;
 
