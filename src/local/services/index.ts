@@ -20,7 +20,7 @@ import { startDynamoDbServer } from './dynamodb';
 import { startFaultProxy } from './faultProxy';
 import { FaultState, localFaultController, parseFaultRules, type FaultController, type FaultRule } from './faults';
 import { isPortFree, portInUseError, type ServiceName } from './process';
-import { startS3Server } from './s3';
+import { startS3Server } from './s3/server';
 
 export { remoteFaultController, type FaultController, type FaultRule, type FaultMatch } from './faults';
 export type { ServiceName } from './process';
