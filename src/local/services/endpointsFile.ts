@@ -13,7 +13,7 @@
  * that `pid` is alive, so a file left by a killed process is not mistaken for running services; a
  * lock whose pid is gone is taken over.
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LarderError } from '../../errors';
 import type { ServiceName } from './process';
@@ -91,6 +91,7 @@ export function lockHolder(dataDir: string): LockHolder | undefined {
  * is taken over. The lock is what keeps two s3rvers off one `<dataDir>/s3` folder.
  */
 export function acquireStackLock(dataDir: string, command: string): StackLock {
+  mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;

@@ -1,7 +1,7 @@
 /**
- * Any credentials work against every local endpoint, as with AWS's other local tools: boto3 and
- * the aws CLI v1 (clients we did not write) and the SDK v3 with keys nobody configured, signed
- * (SigV4, SigV2) and presigned. Plus the S3 conditions s3rver ignores and the proxy answers.
+ * Any credentials work against every local endpoint, as with AWS's other local tools: boto3 (a
+ * client we did not write) and the SDK v3 with keys nobody configured, signed (SigV4, SigV2) and
+ * presigned. The aws CLI v1 with made-up keys: cli.test.ts. Plus the S3 conditions s3rver ignores and the proxy answers.
  */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -43,17 +43,6 @@ describe('any credentials against the local endpoints', () => {
     expect(out.s3_sigv2_get).toBe('hello from boto3');
     expect(out.ddb_get).toBe('1');
     expect(out.bedrock_converse_role).toBe('assistant');
-  });
-
-  it('aws CLI v1 with made-up keys: s3 cp/ls, dynamodb list-tables', async () => {
-    const env = userEnv();
-    const s3 = ['--endpoint-url', env.AWS_ENDPOINT_URL_S3!];
-    await run('aws', ['s3', 'cp', resolve(import.meta.dirname, 'fixtures/boto3Clients.py'), `s3://${bucket}/cli/script.py`, ...s3], { env, timeout: 60_000 });
-    const ls = await run('aws', ['s3', 'ls', `s3://${bucket}/cli/`, ...s3], { env, timeout: 60_000 });
-    const tables = await run('aws', ['dynamodb', 'list-tables', '--endpoint-url', env.AWS_ENDPOINT_URL_DYNAMODB!], { env, timeout: 60_000 });
-
-    expect(ls.stdout).toContain('script.py');
-    expect(JSON.parse(tables.stdout).TableNames).toContain(table);
   });
 
   it('SDK v3 with made-up keys and its default checksums: PutObject, presigned GET and PUT', async () => {
