@@ -20,4 +20,5 @@ export const runtimeArgs = {
   region: { type: 'string', description: 'AWS region the functions see', default: 'us-east-1' },
   node: { type: 'string', description: 'Node binary for every sandbox (default: LARDER_NODE_<MAJOR> for the function\'s Runtime, else LARDER_NODE_BINARY, else this Node)' },
   'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
+  'install-node': { type: 'boolean', description: 'Install the Node each function\'s Runtime names from the npm registry when missing (no prompt)', default: false },
 } satisfies Record<string, ArgSpec>;

@@ -1,8 +1,9 @@
 /**
- * The bundle step (`npm run build`, and `sam build` through the Makefile): esbuild per function with
- * the template's Metadata.BuildProperties into `<outDir>/<LogicalId>/` (or, for SAM, straight into
- * its ARTIFACTS_DIR), plus what the code reads from LAMBDA_TASK_ROOT at run time:
- *   - ml_config.yaml (resolveConfigPath looks in LAMBDA_TASK_ROOT first);
+ * The bundle step (`npm run build`, `larder build`, and `sam build` through the Makefile): esbuild per
+ * function with the template's Metadata.BuildProperties into `<outDir>/<LogicalId>/` (or, for SAM,
+ * straight into its ARTIFACTS_DIR), plus what Larder's own code reads from LAMBDA_TASK_ROOT at run time:
+ *   - ml_config.yaml (resolveConfigPath looks in LAMBDA_TASK_ROOT first), only in bundles of Larder's
+ *     own modules — a user's function never gets it;
  *   - for functions that contain the data loader, the `lambda_source: package` tables from data_cache/
  *     at `data_cache/<local_path>` (tablePackagePath), with the data's NOTICE and MIT licence.
  * Native packages stay External (nodejs-polars ships a .node binary); a deployable package
@@ -10,13 +11,14 @@
  * fails clearly when that native package is not installed. The report adds the node_modules each
  * function needs to its bundle and compares the sum with Lambda's 250 MB unzipped limit.
  */
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadConfig, localCacheDir, tableLocalPath, tablePackagePath, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
 import { splitHandler } from './handlerLocation';
+import { esbuildOptionsFor } from './esbuildOptions';
 import type { FunctionDefinition, LoadedTemplate } from './template';
 
 export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
@@ -49,6 +51,8 @@ export function lambdaNativeTarget(architecture: string): NativeTarget {
 
 /** The module whose presence in a bundle means the function reads tables, so it gets the package-shipped ones. */
 const DATA_LOADER_MODULE = 'src/loader/s3StreamingLoader.ts';
+/** Modules that read ml_config.yaml: a bundle containing one is Larder's own and gets the config file. */
+const LARDER_CONFIG_MODULES = ['src/config/'];
 
 export interface BundleOptions {
   template: LoadedTemplate;
@@ -98,22 +102,7 @@ async function bundleFunction(fn: FunctionDefinition, options: BundleOptions): P
 
   const outDir = options.artifactsDir !== undefined ? resolve(options.artifactsDir) : resolve(options.outDir, fn.logicalId);
   emptyDirectory(outDir);
-  const esbuildOptions: BuildOptions = {
-    entryPoints,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: props.Format ?? 'cjs',
-    target: props.Target ?? 'node22',
-    minify: props.Minify ?? false,
-    sourcemap: props.Sourcemap ?? false,
-    external: props.External ?? [],
-    mainFields: props.MainFields ? String(props.MainFields).split(',') : undefined,
-    outExtension: pairs(props.OutExtension),
-    banner: pairs(props.Banner),
-    metafile: true,
-    logLevel: 'silent',
-  };
+  const esbuildOptions = esbuildOptionsFor(fn, outDir);
   let metafile: Metafile;
   try {
     metafile = (await build(esbuildOptions)).metafile!;
@@ -123,7 +112,8 @@ async function bundleFunction(fn: FunctionDefinition, options: BundleOptions): P
   const configFile = join(options.rootDir, 'ml_config.yaml');
   let packagedTables: BundleReport['packagedTables'] = [];
   let missingTables: string[] = [];
-  if (existsSync(configFile)) {
+  // Larder's config belongs only in Larder's own functions (they read it from LAMBDA_TASK_ROOT), never in a user's bundle.
+  if (existsSync(configFile) && containsModulePrefix(metafile, options.rootDir, LARDER_CONFIG_MODULES)) {
     cpSync(configFile, join(outDir, 'ml_config.yaml'));
     if (containsModule(metafile, options.rootDir, DATA_LOADER_MODULE)) {
       ({ packagedTables, missingTables } = copyPackageTables(loadConfig(configFile, {}), outDir));
@@ -170,6 +160,14 @@ async function bundleFunction(fn: FunctionDefinition, options: BundleOptions): P
 function emptyDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+}
+
+/** True when the bundle includes a module under one of these project folders (e.g. src/config/). */
+function containsModulePrefix(metafile: Metafile, rootDir: string, prefixes: string[]): boolean {
+  return Object.keys(metafile.inputs).some((input) => {
+    const rel = relative(rootDir, resolve(input)).split('\\').join('/');
+    return prefixes.some((p) => rel.startsWith(p));
+  });
 }
 
 function containsModule(metafile: Metafile, rootDir: string, module: string): boolean {
@@ -233,19 +231,6 @@ function requireNativePackages(logicalId: string, closure: string[], target: Nat
       );
     }
   }
-}
-
-/** SAM writes esbuild's maps as ["key=value", …] (e.g. OutExtension: [".js=.mjs"]). */
-function pairs(value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  const list = Array.isArray(value) ? value : [value];
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const text = String(item);
-    const eq = text.indexOf('=');
-    if (eq > 0) out[text.slice(0, eq)] = text.slice(eq + 1);
-  }
-  return out;
 }
 
 function externalPackages(metafile: Metafile): Set<string> {

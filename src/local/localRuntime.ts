@@ -17,6 +17,7 @@ import { startLambdaApiServer } from './lambdaApiServer';
 import type { RunningServer } from './httpServer';
 import { applyProvisionPlan, describeProvisioning, parseServicesFlag, provisionPlan, servicesNeeded, type ProvisionResult } from './provision';
 import type { ServiceName } from './services/process';
+import { installMissingNodes } from './nodeRuntimes';
 
 export const DEFAULT_BUNDLE_DIR = '.larder/build';
 
@@ -35,6 +36,8 @@ export interface LocalRuntimeArgs {
   region?: string;
   node?: string;
   'parameter-overrides'?: string;
+  /** Install the Node each function's Runtime names from the npm registry when missing. */
+  'install-node'?: boolean;
 }
 export interface LocalRuntime {
   config: LarderConfig;
@@ -86,6 +89,8 @@ export async function createLocalRuntime(args: LocalRuntimeArgs, options: LocalR
   const envVars = args['env-vars'] ? readEnvVarsFile(resolve(args['env-vars'])) : undefined;
   const config = loadConfig();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  for (const w of template.warnings) log(`[larder] template: ${w}`);
+  if (args['install-node'] && !args.node) await installMissingNodes(template.functions.map((f) => f.runtime), config.overrides.localNode?.byMajor, log);
   const ownTemplate = isLarderTemplate(template, config);
   const need = servicesFor(args, template, ownTemplate);
   if (!args['no-services'] && args.services !== 'all' && !ownTemplate) {
@@ -165,7 +170,7 @@ function servicesFor(args: LocalRuntimeArgs, template: LoadedTemplate, ownTempla
 /** Creates the template's tables and buckets in the local services (never against non-local endpoints). */
 async function provision(template: LoadedTemplate, services: ResolvedServices, config: LarderConfig): Promise<ProvisionResult[]> {
   const plan = provisionPlan(template);
-  if (!plan.tables.length && !plan.buckets.length) return [];
+  if (!plan.tables.length && !plan.buckets.length && !plan.unresolved.length) return [];
   const ddbEndpoint = services.env.AWS_ENDPOINT_URL_DYNAMODB;
   const s3Endpoint = services.env.AWS_ENDPOINT_URL_S3;
   const dynamodb = isLocalEndpoint(ddbEndpoint) && !services.unavailable.dynamodb ? createDynamoDbClient(config, { endpoint: ddbEndpoint, maxAttempts: 2 }) : undefined;

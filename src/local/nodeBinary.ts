@@ -2,11 +2,13 @@
  * Which Node runs a function's sandboxes, and whether it matches the function's Runtime. Lambda runs
  * `nodejs22.x` on Node 22; the emulator runs the host's Node unless told otherwise: `--node PATH` (or
  * LARDER_NODE_BINARY) for every function, or LARDER_NODE_<MAJOR> (e.g. LARDER_NODE_22) for the
- * functions whose Runtime names that major. A mismatch is a warning, never an error.
+ * functions whose Runtime names that major, or the Node of that major `larder runtimes install`
+ * put in the cache (nodeRuntimes.ts). A mismatch is a warning, never an error.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LarderError } from '../errors';
+import { cachedNodeBinary } from './nodeRuntimes';
 
 const execFileAsync = promisify(execFile);
 
@@ -15,8 +17,10 @@ export interface NodeBinaryChoice {
   binary?: string;
   /** LARDER_NODE_<MAJOR>: major version (as text, e.g. "22") → binary, for functions declaring that runtime. */
   byMajor?: Record<string, string>;
-  /** LARDER_NODE_BINARY: functions no LARDER_NODE_<MAJOR> covers. */
+  /** LARDER_NODE_BINARY: functions no LARDER_NODE_<MAJOR> (or installed runtime) covers. */
   fallback?: string;
+  /** Where `larder runtimes install` puts Node binaries (default: runtimesCacheDir()). */
+  runtimesDir?: string;
 }
 
 /** `nodejs22.x` → 22; undefined for anything that is not a Node runtime. */
@@ -25,12 +29,16 @@ export function runtimeMajor(runtime: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** The binary for a function: --node, then LARDER_NODE_<MAJOR> for its runtime, then LARDER_NODE_BINARY, then the host's Node. */
+/**
+ * The binary for a function: --node, then LARDER_NODE_<MAJOR> for its runtime, then the Node of that
+ * major installed by `larder runtimes install`, then LARDER_NODE_BINARY, then the host's Node.
+ */
 export function chooseNodeBinary(runtime: string | undefined, choice: NodeBinaryChoice = {}): string {
   if (choice.binary) return choice.binary;
   const major = runtimeMajor(runtime);
   const mapped = major === undefined ? undefined : choice.byMajor?.[String(major)];
-  return mapped ?? choice.fallback ?? process.execPath;
+  const installed = major === undefined || major === Number(process.versions.node.split('.')[0]) ? undefined : cachedNodeBinary(major, choice.runtimesDir);
+  return mapped ?? installed ?? choice.fallback ?? process.execPath;
 }
 
 const versions = new Map<string, Promise<string>>();
@@ -60,5 +68,5 @@ export function runtimeMismatchWarning(functionName: string, runtime: string | u
   const wanted = runtimeMajor(runtime);
   const actual = Number(nodeVersion.split('.')[0]);
   if (wanted === undefined || wanted === actual) return undefined;
-  return `${functionName} declares ${runtime} but runs on Node ${nodeVersion}; set LARDER_NODE_${wanted} or --node to match`;
+  return `${functionName} declares ${runtime} but runs on Node ${nodeVersion}; run \`larder runtimes install ${wanted}\` (or pass --install-node), or set LARDER_NODE_${wanted} or --node to match`;
 }

@@ -29,7 +29,8 @@ export async function applyProvisionPlan(plan: ProvisionPlan, clients: Provision
   const buckets = plan.buckets.map((b) =>
     clients.s3 ? ensureBucket(clients.s3, b) : Promise.resolve<ProvisionResult>({ resource: b.logicalId, kind: 'bucket', name: b.name, outcome: 'skipped', detail: 'no local S3' }),
   );
-  return Promise.all([...tables, ...buckets]);
+  const unresolved = plan.unresolved.map<ProvisionResult>((u) => ({ resource: u.logicalId, kind: u.kind, name: u.logicalId, outcome: 'skipped', detail: u.reason }));
+  return [...(await Promise.all([...tables, ...buckets])), ...unresolved];
 }
 
 async function ensureTable(ddb: Pick<DynamoDBClient, 'send'>, t: TablePlan): Promise<ProvisionResult> {

@@ -12,7 +12,7 @@
  * Properties that have no local meaning (SSE, tags, PITR, replicas) are left out.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { LoadedTemplate } from '../template';
+import { containsUnresolved, type LoadedTemplate } from '../template';
 
 export interface TablePlan {
   logicalId: string;
@@ -30,14 +30,22 @@ export interface BucketPlan {
 export interface ProvisionPlan {
   tables: TablePlan[];
   buckets: BucketPlan[];
+  /** Resources left out because a property they need did not resolve locally, with why. */
+  unresolved: { logicalId: string; kind: 'table' | 'bucket'; reason: string }[];
 }
 
+const PROVISIONED_TYPES = new Set(['AWS::Serverless::SimpleTable', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket']);
 const SIMPLE_TYPES: Record<string, 'S' | 'N' | 'B'> = { String: 'S', Number: 'N', Binary: 'B' };
 
 export function provisionPlan(template: Pick<LoadedTemplate, 'resources'>): ProvisionPlan {
-  const plan: ProvisionPlan = { tables: [], buckets: [] };
+  const plan: ProvisionPlan = { tables: [], buckets: [], unresolved: [] };
   for (const [logicalId, res] of Object.entries(template.resources)) {
     const p: Record<string, any> = res.Properties ?? {};
+    const kind = res.Type === 'AWS::S3::Bucket' ? 'bucket' : 'table';
+    if (PROVISIONED_TYPES.has(res.Type) && containsUnresolved(p)) {
+      plan.unresolved.push({ logicalId, kind, reason: 'a property did not resolve locally (see the template warnings)' });
+      continue;
+    }
     if (res.Type === 'AWS::Serverless::SimpleTable') plan.tables.push(simpleTable(logicalId, p));
     else if (res.Type === 'AWS::DynamoDB::Table') plan.tables.push(dynamoTable(logicalId, p));
     else if (res.Type === 'AWS::S3::Bucket') plan.buckets.push({ logicalId, name: String(p.BucketName ?? logicalId) });

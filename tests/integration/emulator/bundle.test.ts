@@ -19,7 +19,8 @@ describe('the bundle step and --bundle', () => {
     const [report] = await bundleFunctions({ template: loadTemplate(FIXTURE_TEMPLATE), outDir, only: ['EchoFunction'], rootDir: resolve(import.meta.dirname, '../../..') });
     expect(report).toMatchObject({ logicalId: 'EchoFunction', status: 'built', fitsZipLimit: true });
     expect(existsSync(join(outDir, 'EchoFunction', 'echo.mjs'))).toBe(true);
-    expect(existsSync(join(outDir, 'EchoFunction', 'ml_config.yaml'))).toBe(true);
+    // A user's function (this fixture imports nothing of Larder's) never gets Larder's own config.
+    expect(existsSync(join(outDir, 'EchoFunction', 'ml_config.yaml'))).toBe(false);
 
     ({ emulator } = fixtureEmulator({ bundleDir: outDir }));
     const result = await emulator.invoke('EchoFunction', { via: 'bundle' });

@@ -43,16 +43,16 @@ describe('the Node binary the sandboxes run on', () => {
     await Promise.all(emulators.map((e) => e.stop()));
   });
 
-  it('runs the TypeScript sources on the chosen binary, asking its version once', async () => {
+  it('runs the function built from its TypeScript sources (BuildMethod esbuild, as sam build) on the chosen binary, asking its version once', async () => {
     const node = wrapper('node-honest');
     const { emulator, lines } = track({ node: { binary: node.path } });
     const first = await emulator.invoke('NodeVersionFunction', {});
     const second = await emulator.invoke('NodeVersionFunction', {}, { cold: true });
     expect(first.functionError).toBeUndefined();
     expect(second.coldStart).toBe(true);
-    // The wrapper exec'd this Node, so the handler sees it (and tsx's loader worked under it).
+    // The wrapper exec'd this Node, so the handler sees it; the esbuild bundle needs no TypeScript loader.
     expect(parsed(first.payload)).toMatchObject({ version: process.version, execPath: process.execPath });
-    expect(first.report.init?.loaderMs).toBeGreaterThan(0);
+    expect(first.report.init?.loaderMs).toBe(0);
     const calls = node.calls();
     expect(calls.filter((c) => c === '-p process.versions.node')).toHaveLength(1);
     expect(calls.filter((c) => c.includes('bootstrap.mjs'))).toHaveLength(2);
@@ -70,8 +70,8 @@ describe('the Node binary the sandboxes run on', () => {
     const first = await emulator.invoke('NodeVersionFunction', {});
     await emulator.invoke('NodeVersionFunction', {}, { cold: true });
     expect(first.functionError).toBeUndefined();
-    expect(mismatchLines(lines)).toEqual(['[larder] warning: NodeVersionFunction declares nodejs22.x but runs on Node 19.0.0; set LARDER_NODE_22 or --node to match']);
-    expect(emulator.warnings).toContain('NodeVersionFunction declares nodejs22.x but runs on Node 19.0.0; set LARDER_NODE_22 or --node to match');
+    expect(mismatchLines(lines)).toEqual(['[larder] warning: NodeVersionFunction declares nodejs22.x but runs on Node 19.0.0; run `larder runtimes install 22` (or pass --install-node), or set LARDER_NODE_22 or --node to match']);
+    expect(emulator.warnings).toContain('NodeVersionFunction declares nodejs22.x but runs on Node 19.0.0; run `larder runtimes install 22` (or pass --install-node), or set LARDER_NODE_22 or --node to match');
   });
 
   it('does not warn when the majors agree (LARDER_NODE_22 mapping a nodejs22.x function)', async () => {
@@ -132,6 +132,6 @@ describe('larder invoke --node and LARDER_NODE_BINARY', () => {
     const { err } = quiet();
     expect(await runCommand(['invoke', ...common])).toBe(0);
     expect(ranBootstrap(node.calls())).toBe(true);
-    expect(err.join('')).toContain('NodeVersionFunction declares nodejs22.x but runs on Node 19.0.0; set LARDER_NODE_22 or --node to match');
+    expect(err.join('')).toContain('NodeVersionFunction declares nodejs22.x but runs on Node 19.0.0; run `larder runtimes install 22` (or pass --install-node), or set LARDER_NODE_22 or --node to match');
   });
 });

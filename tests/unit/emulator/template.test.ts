@@ -93,12 +93,16 @@ describe('the template reader', () => {
     expect(findFunction(t, 'Other')).toMatchObject({ memoryMb: 128, timeoutSec: 10, ephemeralStorageMb: 512 });
   });
 
-  it('fails with the path of what is wrong', () => {
-    const bad = (body: string) => () => readTemplate(parseTemplateText(`Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n${body}`, 'b.yaml'), '/p/b.yaml');
-    expect(bad('      Handler: app.handler\n      Runtime: python3.12\n')).toThrow(/Resources.F: Runtime: expected one of nodejs/);
-    expect(bad('      Handler: nodot\n      Runtime: nodejs22.x\n')).toThrow(/Handler: expected "file.export"/);
-    expect(bad('      Handler: a.b\n      Runtime: nodejs22.x\n      Timeout: 901\n')).toThrow(/Timeout: expected a whole number from 1 to 900/);
-    expect(bad('      Handler: a.b\n      Runtime: nodejs22.x\n      Role: !ImportValue x\n')).toThrow(/Fn::ImportValue: this intrinsic is not supported/);
+  it('lists a function it cannot run with the reason naming the path, and refuses to run it', () => {
+    const read = (body: string) => readTemplate(parseTemplateText(`Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n${body}`, 'b.yaml'), '/p/b.yaml');
+    const reason = (body: string) => read(body).skippedFunctions[0]?.reason;
+    expect(reason('      Handler: app.handler\n      Runtime: python3.12\n')).toMatch(/Runtime python3.12 is not a Node.js runtime/);
+    expect(reason('      Handler: nodot\n      Runtime: nodejs22.x\n')).toMatch(/Resources.F.Properties.Handler: expected "file.export"/);
+    expect(reason('      Handler: a.b\n      Runtime: nodejs22.x\n      Timeout: 901\n')).toMatch(/Timeout: expected a whole number from 1 to 900/);
+    expect(() => findFunction(read('      Handler: a.b\n      Runtime: python3.12\n'), 'F')).toThrow(/function "F" in \/p\/b.yaml cannot run here: Runtime python3.12/);
+    const lenient = read('      Handler: a.b\n      Runtime: nodejs22.x\n      Role: !ImportValue x\n');
+    expect(lenient.functions.map((f) => f.logicalId)).toEqual(['F']);
+    expect(lenient.warnings.join('\n')).toMatch(/Resources.F.Properties.Role: Fn::ImportValue "x": another stack's export is not available locally; left unresolved/);
     expect(() => parseTemplateText('a: [', 'broken.yaml')).toThrow(/broken.yaml: invalid YAML/);
     expect(() => parseTemplateText('a: 1', 'nores.yaml')).toThrow(/no Resources section/);
     expect(() => findFunction(t, 'Missing')).toThrow(/function "Missing" is not in .* \(functions: Fn, Other\)/);
