@@ -40,7 +40,7 @@ try {
   } else {
     const lambdaPort = Number(values['lambda-port']);
     if (!Number.isInteger(lambdaPort) || lambdaPort <= 0 || lambdaPort > 65535) throw new Error(`--lambda-port: expected a port number, found "${values['lambda-port']}"`);
-    const { s3, dynamodb, bedrock } = running.endpoints;
+    const { s3 = '', dynamodb = '', bedrock = '' } = running.endpoints;
     const file = samEnvVars(loadTemplate(resolve(values.template!)), { s3, dynamodb, bedrock, lambda: `http://${DOCKER_HOST_ALIAS}:${lambdaPort}` }, { logLevel: values['log-level'] });
     const out = resolve(values.out ?? resolve(dataDir, SAM_DOCKER_ENV_FILE));
     mkdirSync(dirname(out), { recursive: true });

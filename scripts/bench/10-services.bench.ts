@@ -17,6 +17,9 @@ import type { Readable } from 'node:stream';
 import { createS3Client } from '../../src/aws';
 import { loadConfig } from '../../src/config';
 import { startLocalServices, type ServiceName } from '../../src/local/services';
+import { servicesNeeded } from '../../src/local/provision';
+import { loadTemplate } from '../../src/local/template';
+import { existsSync } from 'node:fs';
 import type { BenchRow, BenchSuite } from './types';
 
 const MB = 1024 * 1024;
@@ -56,7 +59,35 @@ async function startTimes(config: Config, dataDir: string, runs: number, log: (m
   const all = await measure(['s3', 'dynamodb', 'bedrock']);
   log(`start: s3 ${each.s3.toFixed(0)} ms, dynamodb ${each.dynamodb.toFixed(0)} ms, bedrock ${each.bedrock.toFixed(0)} ms, all ${all.toFixed(0)} ms`);
   const slowest = Math.max(each.s3, each.dynamodb, each.bedrock);
+  // Services on demand: what a command starts for a user's template (decision + start), against
+  // what every command started before (all three), same run.
+  const onDemand: BenchRow[] = [];
+  for (const app of ['nodejs22.x-hello', 'nodejs22.x-web']) {
+    const path = join(config.rootDir, '../shared/sam-apps', app, 'template.yaml');
+    if (!existsSync(path)) continue;
+    const times: number[] = [];
+    let need: ServiceName[] = [];
+    for (let i = 0; i < runs; i++) {
+      const startedMs = performance.now();
+      need = servicesNeeded(loadTemplate(path)).services;
+      const services = need.length ? await startLocalServices({ config, only: need, dataDir, quiet: true, ports: { s3: 0, dynamodb: 0, bedrock: 0 } }) : undefined;
+      times.push(performance.now() - startedMs);
+      await services?.stop();
+    }
+    const value = median(times);
+    log(`on demand: ${app} → [${need.join(', ')}] ${value.toFixed(0)} ms vs all three ${all.toFixed(0)} ms`);
+    onDemand.push({
+      metric: `services for sam init ${app.replace('nodejs22.x-', '')} (on demand: ${need.join(', ') || 'none'})`,
+      value,
+      unit: 'ms',
+      baseline: { name: 'all three (what every command started before)', value: all },
+      ratio: value / all,
+      goal: '< 1',
+      note: `median of ${runs}`,
+    });
+  }
   return [
+    ...onDemand,
     { metric: 'start s3 (s3rver child + proxy)', value: each.s3, unit: 'ms', note: `median of ${runs}` },
     { metric: 'start dynamodb (JVM + proxy)', value: each.dynamodb, unit: 'ms', note: `median of ${runs}` },
     { metric: 'start bedrock (emulator + proxy)', value: each.bedrock, unit: 'ms', note: `median of ${runs}` },

@@ -7,7 +7,8 @@
  *  - S3 uses path-style addressing (no bucket subdomains on 127.0.0.1);
  *  - checksums are computed/validated only WHEN_REQUIRED: recent SDKs otherwise send aws-chunked
  *    bodies with checksum trailers that local S3 servers store corrupted or reject;
- *  - dummy static credentials are used, so the SDK never looks for a profile or IMDS.
+ *  - dummy static credentials are used, so the SDK never looks for a profile or IMDS (the local
+ *    services accept any credentials, so a user's own keys work against them too).
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
@@ -16,7 +17,11 @@ import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/
 import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { LarderConfig } from '../config';
 
-/** Credentials for local endpoints. s3rver verifies signatures against S3RVER/S3RVER by default. */
+/**
+ * Credentials Larder's own clients use against local endpoints (so the SDK never looks for a profile
+ * or IMDS). The local services accept any credentials; these are s3rver's own pair, which also
+ * passes `strictCredentials`.
+ */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export interface ClientFactoryOptions {
@@ -65,10 +70,15 @@ export function createS3Client(config: LarderConfig, options: ClientFactoryOptio
   return new S3Client(s3Config);
 }
 
-export function createDynamoDocumentClient(config: LarderConfig, options: ClientFactoryOptions = {}): DynamoDBDocumentClient {
+/** The low-level client, for table management (CreateTable, DescribeTable, UpdateTimeToLive). */
+export function createDynamoDbClient(config: LarderConfig, options: ClientFactoryOptions = {}): DynamoDBClient {
   const endpoint = options.endpoint ?? config.overrides.endpoints.dynamodb;
   const ddbConfig: DynamoDBClientConfig = common(endpoint, options.region ?? config.s3.region, options.maxAttempts);
-  return DynamoDBDocumentClient.from(new DynamoDBClient(ddbConfig), {
+  return new DynamoDBClient(ddbConfig);
+}
+
+export function createDynamoDocumentClient(config: LarderConfig, options: ClientFactoryOptions = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoDbClient(config, options), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },
   });

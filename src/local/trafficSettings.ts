@@ -6,11 +6,6 @@
 import { join, resolve } from 'node:path';
 import { LarderError } from '../errors';
 
-export const trafficArgs = {
-  'time-scale': { type: 'string', description: 'Multiply Lambda\'s async timers (retry back-off, event age) and schedule intervals by this factor (0.001: a minute becomes 60 ms)', default: '1' },
-  'max-concurrency': { type: 'string', description: 'Cap each function\'s concurrent invocations (429 past it); default ReservedConcurrentExecutions, else Lambda\'s 1,000' },
-} as const;
-
 export interface TrafficSettings {
   timeScale: number;
   maxConcurrency?: number;

@@ -7,7 +7,8 @@
 import { defineCommand } from '../command';
 import { LarderError } from '../../errors';
 import { readEvent } from '../../local/eventInput';
-import { createLocalRuntime, runtimeArgs } from '../../local/localRuntime';
+import { createLocalRuntime } from '../../local/localRuntime';
+import { runtimeArgs } from '../runtimeArgs';
 import { prepareLocalData } from '../../local/localData';
 import type { InvokeResult } from '../../local/emulator';
 
@@ -22,7 +23,7 @@ export default defineCommand({
     const name = positionals[0] ?? 'DataLoaderTestFunction';
     const event = await readEvent(args.event);
     const logs: string[] = [];
-    const runtime = await createLocalRuntime(args, { log: (l) => logs.push(l), quietServices: true });
+    const runtime = await createLocalRuntime(args, { log: (l) => logs.push(l), quietServices: true, command: 'demo' });
     try {
       if (!args['skip-data']) await prepareLocalData(runtime.services.env, (line) => console.log(line));
       console.log(`\nInvoking ${name} twice with ${args.event}…`);

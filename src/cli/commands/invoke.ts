@@ -6,7 +6,8 @@
 import { defineCommand } from '../command';
 import { LarderError } from '../../errors';
 import { readEvent } from '../../local/eventInput';
-import { createLocalRuntime, runtimeArgs } from '../../local/localRuntime';
+import { createLocalRuntime } from '../../local/localRuntime';
+import { runtimeArgs } from '../runtimeArgs';
 
 export default defineCommand({
   meta: {
@@ -22,12 +23,12 @@ export default defineCommand({
   },
   async run({ args, positionals }) {
     const [name, ...extra] = positionals;
-    if (!name) throw new LarderError('VALIDATION', 'name the function to invoke, e.g. `larder invoke QueryFunction -e test_events/query.json`');
+    if (!name) throw new LarderError('VALIDATION', 'name the function to invoke, e.g. `larder invoke QueryFunction -e test_events/query_direct.json`');
     if (extra.length) throw new LarderError('VALIDATION', `unexpected arguments: ${extra.join(' ')}`);
     const repeat = Number(args.repeat);
     if (!Number.isInteger(repeat) || repeat < 1) throw new LarderError('VALIDATION', `--repeat: expected a whole number ≥ 1, found "${args.repeat}"`);
     const event = await readEvent(args.event);
-    const runtime = await createLocalRuntime(args);
+    const runtime = await createLocalRuntime(args, { command: 'invoke' });
     let failed = false;
     try {
       for (let i = 0; i < repeat; i++) {

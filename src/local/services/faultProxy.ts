@@ -10,8 +10,8 @@
  *   DELETE /__larder/stats           reset the counts
  *   GET    /__larder/health          {"ok": true, "service": ...}
  *
- * For S3 it also fixes two s3rver faults on the way through: suffix ranges (`bytes=-N`, see
- * s3SuffixRange.ts) and aws-chunked upload bodies stored with their framing (awsChunked.ts).
+ * For S3 it also makes s3rver answer like S3 on the way through (suffix ranges, aws-chunked bodies,
+ * If-Match/If-None-Match): see s3/requestFixes.ts.
  *
  * `/__larder/` cannot collide with S3 (bucket names have no underscores), DynamoDB (always `/`) or
  * Bedrock Runtime (`/model/...`).
@@ -23,8 +23,7 @@ import { defaultErrorCode, errorReply } from './errorShapes';
 import { parseFaultRules, type FaultState } from './faults';
 import { operationOf } from './operations';
 import { portInUseError, sleep, type ServiceName } from './process';
-import { explicitSuffixRange, isSuffixRange } from './s3SuffixRange';
-import { AwsChunkedDecoder, decodedRequestHeaders, isAwsChunked } from './awsChunked';
+import { fixS3Request } from './s3/requestFixes';
 import { LarderError } from '../../errors';
 
 export interface FaultProxyOptions {
@@ -80,11 +79,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
 
     let headers = forwardHeaders(req.headers);
-    if (service === 's3' && operation === 'GetObject' && isSuffixRange(headers.range)) {
-      headers.range = (await explicitSuffixRange(target, url, headers, headers.range, agent)) ?? headers.range;
+    let decoder: NodeJS.ReadWriteStream | undefined;
+    if (service === 's3') {
+      const fix = await fixS3Request(target, url, operation, headers, withBody, agent);
+      if (fix.reply) {
+        if (!ended) await drain(req);
+        return sendError(res, service, fix.reply.status, fix.reply.message, method, fix.reply.code);
+      }
+      ({ headers, decoder } = fix);
     }
-    const decoder = service === 's3' && withBody && isAwsChunked(headers) ? new AwsChunkedDecoder() : undefined;
-    if (decoder) headers = decodedRequestHeaders(headers);
     const upstream = request(
       { host: target.hostname, port: target.port, method, path: url, headers, agent },
       (up) => {

@@ -16,11 +16,13 @@ import { LOCAL_CREDENTIALS } from '../../aws/clients';
 import { LarderError, ValidationError } from '../../errors';
 import { log } from '../../log';
 import { startBedrockEmulator } from './bedrock';
-import { startDynamoDbServer } from './dynamodb';
+import { startDynamoDbServer } from './dynamodb/server';
 import { startFaultProxy } from './faultProxy';
 import { FaultState, localFaultController, parseFaultRules, type FaultController, type FaultRule } from './faults';
 import { isPortFree, portInUseError, type ServiceName } from './process';
-import { startS3Server } from './s3';
+import { startS3Server } from './s3/server';
+import { isJavaMissing } from './dynamodb/java';
+import { startUnavailableService } from './unavailable';
 
 export { remoteFaultController, type FaultController, type FaultRule, type FaultMatch } from './faults';
 export type { ServiceName } from './process';
@@ -45,6 +47,12 @@ export interface LocalServicesOptions {
   host?: string;
   /** No "started" log line. */
   quiet?: boolean;
+  /**
+   * When DynamoDB Local cannot run (no Java 17+): 'fail' (default) throws the JAVA_MISSING error;
+   * 'stand-in' starts the others and gives DynamoDB an endpoint that answers 503 with the reason
+   * (see `unavailable`), so functions that never touch DynamoDB still run.
+   */
+  withoutJava?: 'fail' | 'stand-in';
 }
 
 export interface LocalServices {
@@ -58,6 +66,8 @@ export interface LocalServices {
   env: Record<string, string>;
   faults: Record<ServiceName, FaultController>;
   dataDir: string;
+  /** Services that answer only 503 with this reason (withoutJava: 'stand-in'). */
+  unavailable: Partial<Record<ServiceName, string>>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +77,7 @@ interface RunningService {
   directEndpoint: string;
   pid?: number;
   faults: FaultController;
+  unavailable?: string;
   stop(): Promise<void>;
 }
 
@@ -91,7 +102,7 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
     if (ports[name] !== 0 && !(await isPortFree(host, ports[name]))) throw portInUseError(name, host, ports[name]);
   }
 
-  const starts = only.map((name) => startOne(name, { host, port: ports[name], dataDir, persist: options.persist ?? false, buckets: options.buckets ?? [], faults: initialFaults[name] }));
+  const starts = only.map((name) => startOne(name, { host, port: ports[name], dataDir, persist: options.persist ?? false, buckets: options.buckets ?? [], faults: initialFaults[name], withoutJava: options.withoutJava ?? 'fail' }));
   const settled = await Promise.allSettled(starts);
   const running = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -129,6 +140,7 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
       bedrock: byName.get('bedrock')?.faults ?? notStarted('bedrock'),
     },
     dataDir,
+    unavailable: Object.fromEntries(running.flatMap((s) => (s.unavailable ? [[s.name, s.unavailable]] : []))),
     stop() {
       stopping ??= stopAll(running);
       return stopping;
@@ -147,6 +159,7 @@ interface StartOneOptions {
   persist: boolean;
   buckets: string[];
   faults: FaultRule[];
+  withoutJava: 'fail' | 'stand-in';
 }
 
 async function startOne(name: ServiceName, o: StartOneOptions): Promise<RunningService> {
@@ -160,6 +173,7 @@ async function startOne(name: ServiceName, o: StartOneOptions): Promise<RunningS
       endpoint: proxy.endpoint,
       directEndpoint: server.endpoint,
       pid: server.pid,
+      unavailable: server.unavailable,
       faults: localFaultController(state),
       async stop() {
         await proxy.close();
@@ -172,13 +186,19 @@ async function startOne(name: ServiceName, o: StartOneOptions): Promise<RunningS
   }
 }
 
-async function startBackend(name: ServiceName, o: StartOneOptions): Promise<{ endpoint: string; pid?: number; stop(): Promise<void> }> {
+async function startBackend(name: ServiceName, o: StartOneOptions): Promise<{ endpoint: string; pid?: number; unavailable?: string; stop(): Promise<void> }> {
   // The backends listen on free ports; the configured port belongs to the fault proxy in front.
   switch (name) {
     case 's3':
       return startS3Server({ host: o.host, directory: resolve(o.dataDir, 's3'), buckets: o.buckets });
     case 'dynamodb':
-      return startDynamoDbServer({ host: o.host, persistDir: o.persist ? resolve(o.dataDir, 'dynamodb') : undefined });
+      try {
+        return await startDynamoDbServer({ host: o.host, persistDir: o.persist ? resolve(o.dataDir, 'dynamodb') : undefined });
+      } catch (err) {
+        if (o.withoutJava !== 'stand-in' || !isJavaMissing(err)) throw err;
+        const reason = (err as Error).message;
+        return { ...(await startUnavailableService('dynamodb', o.host, reason)), unavailable: reason };
+      }
     case 'bedrock': {
       try {
         const emulator = await startBedrockEmulator({ host: o.host, port: 0 });

@@ -10,9 +10,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../../src/cli';
-import { defaultSourceDir } from '../../../src/loader/build/dataCache';
+import { defaultSourceDir } from '../../../src/dataset/dataCache';
 import { answerQuery, isQueryError, type QueryResponse } from '../../../src/rag';
-import { openLocalQueryEngine, type LocalQueryEngine } from '../../../src/rag/localRuntime';
+import { openLocalQueryEngine, type LocalQueryEngine } from '../../../src/cli/localQueryEngine';
 import { leaksSystemPrompt, statesSuspectAsAnnual } from '../../../src/rag/eval/answerChecks';
 import { localEnv, testConfig } from '../../setup/services';
 

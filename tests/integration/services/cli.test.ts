@@ -1,5 +1,6 @@
 /**
- * From the outside: the aws CLI (when installed) sees our data through --endpoint-url, and
+ * From the outside: the aws CLI (when installed), with a user's own made-up keys, sees our data
+ * through --endpoint-url, and
  * `larder services` runs in the foreground, writes its endpoint files, and on SIGTERM removes them
  * and leaves no process behind.
  */
@@ -42,6 +43,9 @@ describe.skipIf(!awsCli)('the aws CLI against the local services', () => {
     AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'larder-no-aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_PAGER: '',
+    // A user's own keys, not the S3RVER pair: the local services accept any credentials.
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   });
 
   it('`aws s3 ls --endpoint-url` lists an object we put with the SDK', async () => {

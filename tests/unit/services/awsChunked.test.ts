@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AwsChunkedDecoder, decodedRequestHeaders, isAwsChunked } from '../../../src/local/services/awsChunked';
+import { AwsChunkedDecoder, decodedRequestHeaders, isAwsChunked } from '../../../src/local/services/s3/awsChunked';
 
 async function decode(pieces: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];

@@ -37,3 +37,23 @@ describe('endpoint files', () => {
     expect(readEndpointsFile(dir)).toBeUndefined();
   });
 });
+
+describe('the data folder lock', () => {
+  it('is taken once; a second taker gets CONFLICT naming the holder; a lock of a dead process is taken over', async () => {
+    const { acquireStackLock, lockHolder } = await import('../../../src/local/services/endpointsFile');
+    const dir = tempDir();
+    const lock = acquireStackLock(dir, 'start-api');
+    // The same process may not take it twice either way: simulate another live holder (pid 1 = init).
+    writeFileSync(join(dir, 'services.lock'), JSON.stringify({ pid: 1, command: 'start', startedAt: 'then' }));
+
+    expect(() => acquireStackLock(dir, 'invoke')).toThrow(/in use by another Larder process \(pid 1, `larder start`/);
+    expect(lockHolder(dir)).toMatchObject({ pid: 1, command: 'start' });
+
+    writeFileSync(join(dir, 'services.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, command: 'start' }));
+    const taken = acquireStackLock(dir, 'invoke');
+    expect(JSON.parse(readFileSync(join(dir, 'services.lock'), 'utf8'))).toMatchObject({ pid: process.pid, command: 'invoke' });
+    taken.release();
+    lock.release();
+    expect(existsSync(join(dir, 'services.lock'))).toBe(false);
+  });
+});

@@ -18,8 +18,10 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { request } from 'node:http';
-import { LarderError } from '../../errors';
-import { findFreePort, isPidAlive, isPortFree, portInUseError, sleep, waitForExit, waitForPidGone } from './process';
+import { LarderError } from '../../../errors';
+import { log } from '../../../log';
+import { checkJava, LAUNCHER_CLASS, loopbackLauncherDir } from './java';
+import { findFreePort, isPidAlive, isPortFree, portInUseError, sleep, waitForExit, waitForPidGone } from '../process';
 
 export interface DynamoDbServerOptions {
   host?: string;
@@ -37,6 +39,8 @@ export interface DynamoDbServer {
   port: number;
   /** The java process. */
   pid: number;
+  /** The address the JVM listens on: the host asked for, or every interface (no javac for the launcher). */
+  listensOn: string;
   stop(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ const running = new Set<number>();
 let exitHookInstalled = false;
 
 export async function startDynamoDbServer(options: DynamoDbServerOptions = {}): Promise<DynamoDbServer> {
+  // Before anything starts: no Java (or an old one) is one clear JAVA_MISSING error, not shell output.
+  checkJava(options.javaCommand ?? 'java');
   if (options.port) return startOnPort(options, options.port);
   // DynamoDB Local cannot report a port it chose, so we pick a free one; another process may take
   // it before the JVM binds it. Then try another, instead of failing on a port nobody asked for.
@@ -81,11 +87,15 @@ async function startOnPort(options: DynamoDbServerOptions, port: number): Promis
   if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
 
   const { jar, libraryDir } = locateJar();
+  // DynamoDB Local alone listens on every interface; our launcher binds the host we were given.
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const launcher = wildcard ? {} : loopbackLauncherDir(jar);
+  if (!wildcard && !launcher.dir) log.warn(`dynamodb: DynamoDB Local will listen on all interfaces, not only ${host} (${launcher.reason})`);
+  const listensOn = launcher.dir ? host : '0.0.0.0';
   const args = [
     ...JVM_STARTUP_FLAGS,
     `-Djava.library.path=${libraryDir}`,
-    '-jar',
-    jar,
+    ...(launcher.dir ? ['-cp', `${jar}:${launcher.dir}`, LAUNCHER_CLASS, host] : ['-jar', jar]),
     ...(options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory']),
     '-port',
     String(port),
@@ -128,9 +138,6 @@ async function startOnPort(options: DynamoDbServerOptions, port: number): Promis
   } catch (err) {
     await killGroup(child, groupId, javaPid).finally(removeWorkDir);
     if (/BindException|Address already in use/i.test(output)) throw portInUseError('dynamodb', host, port, err);
-    if (/not found|No such file/i.test(output) && !/DynamoDB/i.test(output)) {
-      throw new LarderError('SERVICE_START', `dynamodb: could not run "${javaCommand}" (Java 17+ is needed on the PATH): ${output.replace(/larder-java-pid:\d+/, '').trim()}`, { cause: err });
-    }
     throw err;
   }
   const pid = javaPid ?? groupId;
@@ -139,6 +146,7 @@ async function startOnPort(options: DynamoDbServerOptions, port: number): Promis
     endpoint: `http://${host}:${port}`,
     port,
     pid,
+    listensOn,
     stop() {
       stopping ??= killGroup(child, groupId, javaPid).finally(removeWorkDir);
       return stopping;

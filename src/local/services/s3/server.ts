@@ -5,14 +5,15 @@
  * (Node 17+) refuses unless the process runs with `--openssl-legacy-provider`; without it every
  * paginated list (page 2 onwards) answers 500. The flag stays in that one process.
  *
- * Credentials: s3rver checks request signatures against S3RVER/S3RVER (LOCAL_CREDENTIALS in
- * src/aws/clients.ts). What s3rver does not do is listed in docs/services.md.
+ * Credentials: any access key is accepted (the child patches s3rver's one-key registry); with
+ * `strictCredentials`, only S3RVER/S3RVER. What s3rver does not do is listed in docs/services.md,
+ * what the proxy fixes for it in requestFixes.ts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LarderError } from '../../errors';
-import { portInUseError, waitForExit } from './process';
+import { LarderError } from '../../../errors';
+import { portInUseError, waitForExit } from '../process';
 
 export interface S3ServerOptions {
   host?: string;
@@ -23,6 +24,8 @@ export interface S3ServerOptions {
   /** Buckets that exist from the start. */
   buckets?: string[];
   startTimeoutMs?: number;
+  /** Accept only s3rver's own key pair S3RVER/S3RVER (default: any credentials, like AWS's local tools). */
+  strictCredentials?: boolean;
 }
 
 export interface S3Server {
@@ -39,7 +42,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 0;
   mkdirSync(options.directory, { recursive: true });
-  const child = fork(CHILD_SCRIPT, [JSON.stringify({ host, port: requestedPort, directory: options.directory, buckets: options.buckets ?? [] })], {
+  const child = fork(CHILD_SCRIPT, [JSON.stringify({ host, port: requestedPort, directory: options.directory, buckets: options.buckets ?? [], strictCredentials: options.strictCredentials ?? false })], {
     // Explicit execArgv: the parent's (e.g. tsx's loader flags) must not leak into the child.
     execArgv: ['--openssl-legacy-provider'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
