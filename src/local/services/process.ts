@@ -12,7 +12,8 @@ export type ServiceName = 's3' | 'dynamodb' | 'bedrock';
 export function portInUseError(service: ServiceName, host: string, port: number, cause?: unknown): LarderError {
   return new LarderError(
     'PORT_IN_USE',
-    `${service}: port ${port} on ${host} is already in use; stop whatever listens there or choose another port (--port-${service}, or 0 for a free one)`,
+    `${service}: port ${port} on ${host} is already in use; stop whatever listens there or choose another port ` +
+      `(\`larder services --port-${service} N\`, or local.ports.${service} in ml_config.yaml; 0 = a free one)`,
     { cause, details: { service, host, port } },
   );
 }
