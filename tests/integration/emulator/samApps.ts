@@ -1,8 +1,8 @@
 /**
  * The rendered `sam init` apps of ../shared/sam-apps (Apache-2.0, not ours: read from there, never
- * copied into the repo). An app whose code needs npm packages gets a copy with its own dependencies
- * installed (`npm install --omit=dev`, as `sam build` would), cached under
- * node_modules/.cache/larder-sam-apps/ by its package.json so later runs reuse it.
+ * copied into the repo). Each app runs from a copy under node_modules/.cache/larder-sam-apps/ (keyed
+ * by its template and package.json files, reused by later runs), with its own dependencies installed
+ * (`npm install --omit=dev`, as `sam build` would) when its code needs any.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,12 +18,14 @@ export function samAppNames(): string[] {
   return existsSync(SAM_APPS) ? readdirSync(SAM_APPS).filter((d) => existsSync(join(SAM_APPS, d, 'template.yaml'))).sort() : [];
 }
 
-/** The app's folder, ready to run: the shared original when it needs no packages, else a cached copy with them installed. */
+/**
+ * A copy of the app, ready to run, with its own dependencies installed when its code needs any. Always
+ * a copy: running writes caches next to the code (esbuild's source builds), and ../shared is read-only.
+ */
 export function preparedApp(name: string): string {
   const source = join(SAM_APPS, name);
   const manifests = packageDirs(source).filter((dir) => runtimeDependencies(dir).length > 0);
-  if (!manifests.length) return source;
-  const hash = createHash('sha256').update(manifests.map((d) => readFileSync(join(d, 'package.json'))).join('\n')).digest('hex').slice(0, 12);
+  const hash = createHash('sha256').update([readFileSync(join(source, 'template.yaml')), ...manifests.map((d) => readFileSync(join(d, 'package.json')))].join('\n')).digest('hex').slice(0, 12);
   const target = join(CACHE, `${name}-${hash}`);
   if (existsSync(join(target, '.installed'))) return target;
   rmSync(target, { recursive: true, force: true });
