@@ -21,7 +21,6 @@ const template = loadTemplate(join(ROOT, 'lambda_assets/template.yaml'));
 const config = loadConfig(join(ROOT, 'ml_config.yaml'), {});
 const PACKAGE_TABLES = Object.entries(config.tables).filter(([, t]) => t.lambda_source === 'package').map(([name]) => name);
 const LOADER_FUNCTIONS = ['QueryFunction', 'DataLoaderTestFunction'];
-const onLambdaPlatform = process.platform === 'linux' && process.arch === 'x64';
 
 /** Runs `code` (an ES module body) in a fresh node, cwd elsewhere, with only PATH and LAMBDA_TASK_ROOT: no project config, no tsx. */
 function runInPackage(taskRoot: string, cwd: string, code: string): string {
@@ -68,14 +67,9 @@ describe('sam build (BuildMethod makefile)', () => {
         expect(existsSync(tablePackagePath(config, table, artifacts)), `${id} ships ${table}`).toBe(true);
       }
       expect(existsSync(join(artifacts, 'data_cache', 'LICENSE.FinSights.txt'))).toBe(true);
-      const modules = readdirSync(join(artifacts, 'node_modules'));
-      expect(modules).toContain('nodejs-polars');
-      if (onLambdaPlatform) expect(modules).toContain('nodejs-polars-linux-x64-gnu');
-      expect(modules.filter((m) => m.startsWith('nodejs-polars-') && m !== 'nodejs-polars-linux-x64-gnu'), 'other platforms\' binaries').toEqual([]);
-      if (onLambdaPlatform) {
-        const rows = runInPackage(artifacts, elsewhere, `import { createRequire } from 'node:module'; const pl = createRequire(${JSON.stringify(join(artifacts, 'x.js'))})('nodejs-polars'); console.log(pl.DataFrame({ a: [1, 2, 3] }).height);`);
-        expect(rows).toBe('3');
-      }
+      // Issue 14: the table readers' packages carry no native code (hyparquet + Larder's page reader).
+      const modules = existsSync(join(artifacts, 'node_modules')) ? readdirSync(join(artifacts, 'node_modules')) : [];
+      expect(modules.filter((m) => m.startsWith('nodejs-polars')), 'no nodejs-polars in the package').toEqual([]);
     } else {
       expect(existsSync(join(artifacts, 'data_cache'))).toBe(false);
     }
