@@ -3,6 +3,10 @@
  * the table (a consistent GetItem), the bucket (HeadBucket) and the ingest queue (the in-flight
  * index: how many ingests are under way, and how many have outlived their lease, which the sweep
  * will fail). Each probe is timed; a failed probe is `critical` with an issue saying why.
+ *
+ * Metric values are strings with their unit ("12.3 ms", "0"): the spec's HealthMetricValue is
+ * `oneOf: [integer, number, string, boolean]`, which no integer can satisfy (it is both an integer
+ * and a number), so a JSON integer would break the spec's own schema.
  */
 import type { BlobStore } from './blobs';
 import type { ArtifactStore } from './store';
@@ -15,7 +19,7 @@ export interface HealthComponent {
   status: Status;
   observed_at: string;
   description: string;
-  metrics: Record<string, number | string | boolean>;
+  metrics: Record<string, string>;
   issues: { code: string; severity: 'info' | 'warning' | 'error'; summary: string }[];
 }
 
@@ -34,7 +38,7 @@ export async function componentHealth(store: ArtifactStore, blobs: BlobStore, le
       const cutoff = new Date(Date.now() - leaseMs).toISOString();
       const stale = page.items.filter((i) => String(i.inflightSk) < cutoff).length;
       return {
-        metrics: { in_flight: page.items.length, past_lease: stale, lease_seconds: Math.round(leaseMs / 1000) },
+        metrics: { in_flight: String(page.items.length), past_lease: String(stale), lease: `${Math.round(leaseMs / 1000)} s` },
         ...(stale ? { status: 'degraded' as const, issue: { code: 'INGEST_PAST_LEASE', severity: 'warning' as const, summary: `${stale} ingest(s) outlived their lease; the sweep (or the next read) fails them` } } : {}),
       };
     }),
@@ -51,7 +55,7 @@ async function probe(
   const started = performance.now();
   try {
     const out = await run();
-    const latency = Math.round(performance.now() - started);
+    const latency = `${(performance.now() - started).toFixed(1)} ms`;
     return { id, display_name, status: out.status ?? 'ok', observed_at: new Date().toISOString(), description, metrics: { latency_ms: latency, ...out.metrics }, issues: out.issue ? [out.issue] : [] };
   } catch (err) {
     return {
@@ -60,7 +64,7 @@ async function probe(
       status: 'critical',
       observed_at: new Date().toISOString(),
       description,
-      metrics: { latency_ms: Math.round(performance.now() - started) },
+      metrics: { latency_ms: `${(performance.now() - started).toFixed(1)} ms` },
       issues: [{ code: 'UNAVAILABLE', severity: 'error', summary: (err as Error).message }],
     };
   }
