@@ -15,7 +15,7 @@ export npm_config_cache
 
 BUILD_FUNCTION = node --import tsx scripts/build.ts $(if $(REQUIRE_PACKAGE_TABLES),--require-package-tables) --artifacts-dir "$(ARTIFACTS_DIR)" --function
 
-.PHONY: node-dependencies build-QueryFunction build-ArtifactFunction build-IngestWorkerFunction build-DataLoaderTestFunction
+.PHONY: node-dependencies build-QueryFunction build-ArtifactFunction build-IngestWorkerFunction build-IngestSweepFunction build-DataLoaderTestFunction
 
 build-QueryFunction: node-dependencies
 	$(BUILD_FUNCTION) QueryFunction
@@ -25,6 +25,9 @@ build-ArtifactFunction: node-dependencies
 
 build-IngestWorkerFunction: node-dependencies
 	$(BUILD_FUNCTION) IngestWorkerFunction
+
+build-IngestSweepFunction: node-dependencies
+	$(BUILD_FUNCTION) IngestSweepFunction
 
 build-DataLoaderTestFunction: node-dependencies
 	$(BUILD_FUNCTION) DataLoaderTestFunction

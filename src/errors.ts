@@ -16,6 +16,8 @@ export type LarderErrorCode =
   | 'CONFLICT'
   | 'TOO_LARGE'
   | 'REJECTED'
+  | 'UNAUTHORIZED'
+  | 'NOT_IMPLEMENTED'
   | 'THROTTLED'
   | 'UPSTREAM'
   | 'PORT_IN_USE'

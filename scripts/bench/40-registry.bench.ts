@@ -33,7 +33,14 @@ const suite: BenchSuite = {
       const table = 'bench-registry';
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       await ensureArtifactTable(ddb, table);
-      const runtime = createRegistryRuntime(config, { s3, ddb, bucket, tableName: table, invoker: (ingest) => async (id) => void (await ingest(id)) });
+      const runtime = createRegistryRuntime(config, {
+        s3,
+        ddb,
+        bucket,
+        tableName: table,
+        ingestPolicy: { s3Buckets: [bucket] }, // the ingest guard allows s3:// only from listed buckets
+        invoker: (ingest) => async (id) => void (await ingest(id)),
+      });
       const handle = createArtifactHandler(async () => ({ registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes }));
       const ddbCounter = countRequests(ddb as never);
 

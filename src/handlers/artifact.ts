@@ -10,21 +10,52 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LarderError, ValidationError } from '../errors';
-import { ArtifactRegistry, parseMultipart } from '../registry';
+import { ArtifactRegistry, AuthError, parseMultipart, runAs, type ArtifactInsights, type Authenticator, type AuthUser } from '../registry';
 import { defaultRegistryRuntime } from './wiring/registry';
 import { bodyBuffer, errorResponse, header, isApiGatewayV1Event, jsonResponse, parseJsonBody, validateRestEventFields } from './shared/http';
 
 export interface ArtifactHandlerDeps {
   registry: ArtifactRegistry;
   maxUploadBytes: number;
+  /** The spec's read-only views (lineage, cost, license check, audit, health, tracks). */
+  insights?: ArtifactInsights;
+  /** Access control; absent or mode "off" → no X-Authorization needed, /authenticate answers 501. */
+  auth?: Authenticator;
 }
 
 type Params = Record<string, string>;
-type Route = { method: string; template: string; run: (deps: ArtifactHandlerDeps, event: APIGatewayProxyEvent, params: Params) => Promise<APIGatewayProxyResult> };
+type Route = {
+  method: string;
+  template: string;
+  /** Reachable without a token (the spec's /health, /tracks, /authenticate). */
+  open?: boolean;
+  /** Admin only (reset, user management): 401 for other users. */
+  admin?: boolean;
+  run: (deps: ArtifactHandlerDeps, event: APIGatewayProxyEvent, params: Params) => Promise<APIGatewayProxyResult>;
+};
 
 const ROUTES: Route[] = [
-  { method: 'GET', template: '/health', run: async () => jsonResponse(200, { status: 'ok' }) },
-  { method: 'DELETE', template: '/reset', run: async ({ registry }) => jsonResponse(200, { status: 'reset', ...(await registry.reset()) }) },
+  { method: 'GET', template: '/health', open: true, run: async () => jsonResponse(200, { status: 'ok' }) },
+  { method: 'GET', template: '/health/components', run: async (d, e) => jsonResponse(200, await insights(d).health(query(e, 'windowMinutes'))) },
+  { method: 'GET', template: '/tracks', open: true, run: async (d) => jsonResponse(200, insights(d).tracks()) },
+  { method: 'PUT', template: '/authenticate', open: true, run: async (d, e) => jsonResponse(200, await authOf(d).authenticate(parseJsonBody(e))) },
+  {
+    method: 'DELETE',
+    template: '/authenticate',
+    run: async (d, e) => (await authOf(d).revoke(header(e, 'x-authorization')), jsonResponse(200, { status: 'revoked' })),
+  },
+  { method: 'POST', template: '/users', admin: true, run: async (d, e) => jsonResponse(201, await authOf(d).putUser(parseJsonBody(e))) },
+  { method: 'DELETE', template: '/users/{name}', admin: true, run: async (d, _e, p) => (await authOf(d).deleteUser(p.name), jsonResponse(200, { status: 'deleted', name: p.name })) },
+  {
+    method: 'DELETE',
+    template: '/reset',
+    admin: true,
+    run: async ({ registry, auth }) => {
+      const result = await registry.reset();
+      if (auth?.enabled) await auth.ensureDefaultAdmin(true);
+      return jsonResponse(200, { status: 'reset', ...result });
+    },
+  },
   {
     method: 'POST',
     template: '/artifacts',
@@ -36,6 +67,10 @@ const ROUTES: Route[] = [
   { method: 'GET', template: '/artifact/byName/{name}', run: async ({ registry }, _e, p) => jsonResponse(200, await registry.byName(p.name)) },
   { method: 'POST', template: '/artifact/byRegEx', run: async ({ registry }, event) => jsonResponse(200, await registry.byRegex(parseJsonBody(event))) },
   { method: 'GET', template: '/artifact/model/{id}/rate', run: async ({ registry }, _e, p) => jsonResponse(200, await registry.rating(p.id)) },
+  { method: 'GET', template: '/artifact/model/{id}/lineage', run: async (d, _e, p) => jsonResponse(200, await insights(d).lineage(p.id)) },
+  { method: 'POST', template: '/artifact/model/{id}/license-check', run: async (d, e, p) => jsonResponse(200, await insights(d).licenseCheck(p.id, parseJsonBody(e))) },
+  { method: 'GET', template: '/artifact/{artifact_type}/{id}/cost', run: async (d, e, p) => jsonResponse(200, await insights(d).cost(p.artifact_type, p.id, query(e, 'dependency'))) },
+  { method: 'GET', template: '/artifact/{artifact_type}/{id}/audit', run: async (d, _e, p) => jsonResponse(200, await insights(d).audit(p.artifact_type, p.id)) },
   { method: 'POST', template: '/artifact/{artifact_type}', run: createArtifact },
   { method: 'GET', template: '/artifacts/{artifact_type}/{id}', run: getArtifact },
   { method: 'PUT', template: '/artifacts/{artifact_type}/{id}', run: replaceArtifact },
@@ -52,7 +87,9 @@ export function createArtifactHandler(getDeps: () => Promise<ArtifactHandlerDeps
       if (!isApiGatewayV1Event(event) && !isBareRestEvent(event)) throw new LarderError('EVENT_INVALID', 'expected an API Gateway REST (v1) proxy event');
       validateRestEventFields(event);
       const match = matchRoute(event);
-      return await match.route.run(await getDeps(), event, match.params);
+      const deps = await getDeps();
+      const user = await authorize(deps, match.route, event);
+      return await runAs(user, () => match.route.run(deps, event, match.params));
     } catch (err) {
       return errorResponse(err);
     }
@@ -61,8 +98,26 @@ export function createArtifactHandler(getDeps: () => Promise<ArtifactHandlerDeps
 
 export const handler = createArtifactHandler(async () => {
   const runtime = await defaultRegistryRuntime();
-  return { registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes };
+  return { registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes, insights: runtime.insights, auth: runtime.auth };
 });
+
+/** The caller, from X-Authorization when access control is on; admin-only routes refuse others (401, as the spec's reset says). */
+async function authorize({ auth }: ArtifactHandlerDeps, route: Route, event: APIGatewayProxyEvent): Promise<AuthUser> {
+  if (!auth?.enabled || route.open) return { name: 'anonymous', is_admin: !auth?.enabled };
+  const user = await auth.authorize(header(event, 'x-authorization'));
+  if (route.admin && !user.is_admin) throw new AuthError(`${route.method} ${route.template} is for admins only`, 401);
+  return user;
+}
+
+function authOf({ auth }: ArtifactHandlerDeps): Authenticator {
+  if (!auth?.enabled) throw new LarderError('NOT_IMPLEMENTED', 'this registry runs without authentication (registry.auth.mode is off; LARDER_REGISTRY_AUTH=required turns it on)', { statusCode: 501 });
+  return auth;
+}
+
+function insights({ insights }: ArtifactHandlerDeps): ArtifactInsights {
+  if (!insights) throw new LarderError('NOT_IMPLEMENTED', 'this endpoint is not wired in this handler', { statusCode: 501 });
+  return insights;
+}
 
 async function createArtifact(deps: ArtifactHandlerDeps, event: APIGatewayProxyEvent, p: Params): Promise<APIGatewayProxyResult> {
   if (isJsonRequest(event)) {

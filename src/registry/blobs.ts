@@ -9,6 +9,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -61,6 +62,11 @@ export class BlobStore {
   }
 
   /** Deletes one object; a missing object is not an error. */
+  /** Reachability of the bucket (GET /health/components). */
+  async probe(): Promise<void> {
+    await this.call('HeadBucket', `reach s3://${this.bucket}`, () => this.s3.send(new HeadBucketCommand({ Bucket: this.bucket })));
+  }
+
   async delete(key: string): Promise<void> {
     await this.call('DeleteObject', 'delete the artifact bytes', () => this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }

@@ -5,7 +5,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LarderConfig } from '../config';
+import { Authenticator, type AuthSettings } from './auth';
 import { BlobStore } from './blobs';
+import { ArtifactInsights } from './insights';
 import { EgressGuard, type EgressPolicy } from './egress';
 import type { SourceFetcher } from './download';
 import { runIngest, type IngestDeps, type IngestOutcome } from './ingest';
@@ -18,6 +20,9 @@ import { expireIfStale, sweepStaleIngests, type SweepResult } from './sweep';
 
 export { ArtifactRegistry, type Download, type UploadInput, type IngestInput } from './registry';
 export { ArtifactStore } from './store';
+export { Authenticator, AuthError, type AuthSettings, type AuthUser } from './auth';
+export { ArtifactInsights } from './insights';
+export { runAs, type AuditEntry } from './audit';
 export { EgressGuard, isPublicAddress, type EgressPolicy } from './egress';
 export { BlobStore } from './blobs';
 export { artifactTableDefinition, ensureArtifactTable, ARTIFACT_INDEXES } from './table';
@@ -42,12 +47,16 @@ export interface RegistryRuntimeOptions {
   limits?: Partial<RegistryRuntime['limits']>;
   bucket?: string;
   tableName?: string;
+  /** Overrides of registry.auth (the wiring applies LARDER_REGISTRY_AUTH / LARDER_ADMIN_PASSWORD; tests set their own). */
+  auth?: Partial<Omit<AuthSettings, 'adminUser'>>;
   /** Overrides of registry.ingest (tests allow their loopback source server and their bucket). */
   ingestPolicy?: Partial<EgressPolicy & { timeoutMs: number; maxRedirects: number; leaseSeconds: number }>;
 }
 
 export interface RegistryRuntime {
   registry: ArtifactRegistry;
+  insights: ArtifactInsights;
+  auth: Authenticator;
   store: ArtifactStore;
   blobs: BlobStore;
   ingestDeps: IngestDeps;
@@ -86,5 +95,13 @@ export function createRegistryRuntime(config: LarderConfig, options: RegistryRun
   };
   const ingest = (artifactId: string) => runIngest(ingestDeps, artifactId);
   const registry = new ArtifactRegistry({ store, blobs, rater, invokeIngest: options.invoker(ingest), limits, egress, expireIfStale: (r) => expireIfStale(ingestDeps, r) });
-  return { registry, store, blobs, ingestDeps, ingest, sweep: () => sweepStaleIngests(ingestDeps), limits };
+  const insights = new ArtifactInsights(store, blobs, ingestDeps.leaseMs!);
+  const auth = new Authenticator(store, {
+    mode: options.auth?.mode ?? r.auth.mode,
+    adminUser: r.auth.admin_user,
+    adminPassword: options.auth?.adminPassword ?? r.auth.admin_password,
+    tokenTtlSeconds: options.auth?.tokenTtlSeconds ?? r.auth.token_ttl_seconds,
+    tokenMaxUses: options.auth?.tokenMaxUses ?? r.auth.token_max_uses,
+  });
+  return { registry, insights, auth, store, blobs, ingestDeps, ingest, sweep: () => sweepStaleIngests(ingestDeps), limits };
 }

@@ -140,6 +140,7 @@ export class ArtifactRegistry {
   async download(typeRaw: unknown, idOrName: unknown): Promise<Download> {
     const record = await this.resolveFresh(typeRaw, idOrName);
     assertReady(record);
+    await this.deps.store.audit(record, 'DOWNLOAD');
     const blob = record.blob;
     if (!blob) throw new NotFoundError(`artifact "${record.id}" has no stored bytes`);
     if (blob.sizeBytes > this.deps.limits.inlineDownloadMaxBytes) return { kind: 'redirect', url: await this.deps.blobs.presignGet(blob) };
@@ -252,6 +253,7 @@ export class ArtifactRegistry {
     const record = await this.deps.store.get(id);
     if (!record || record.type !== 'model') throw new NotFoundError(`no model with id "${id}"`);
     if (!record.rating) throw new NotFoundError(`model "${id}" has no rating yet (status: ${record.status})`);
+    await this.deps.store.audit(record, 'RATE');
     return record.rating;
   }
 

@@ -46,7 +46,7 @@ export async function rerateModel(deps: RerateDeps, modelId: string): Promise<bo
   const blobKey = record.blob.key;
   await deps.store.update(modelId, 're-rate model', (current) => {
     if (current.status !== 'completed' || current.blob?.key !== blobKey) return undefined; // replaced meanwhile: its own rating is newer
-    return { record: { ...current, rating: assessment.rating, license: assessment.license } };
+    return { record: { ...current, rating: assessment.rating, license: assessment.license }, audit: 'RATE' };
   });
   return true;
 }

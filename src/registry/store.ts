@@ -16,6 +16,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { LarderError, NotFoundError, isLarderError } from '../errors';
+import { auditItem, type AuditAction } from './audit';
 import { fromItem, keys, toItem, type Item, type Key } from './records';
 import { RetryableConflict, isRetryableConflict, withOptimisticRetry } from './retry';
 import { ARTIFACT_INDEXES } from './table';
@@ -35,6 +36,8 @@ export interface Mutation {
   record: ArtifactRecord;
   /** Further items written in the same transaction as the record. */
   items?: TxItem[];
+  /** The audit entry written with it (default UPDATE). */
+  audit?: AuditAction;
 }
 
 export interface IndexPage {
@@ -132,6 +135,7 @@ export class ArtifactStore {
         onConditionFailed: () => new LarderError('INTERNAL', `artifact id "${record.id}" is already taken`),
       },
       ...items,
+      this.auditPut(record, 'CREATE'),
     ]);
   }
 
@@ -146,7 +150,7 @@ export class ArtifactStore {
       const change = await mutate(current);
       if (!change) return current;
       const next: ArtifactRecord = { ...change.record, id: current.id, version: current.version + 1, updatedAt: new Date().toISOString() };
-      await this.transact([this.versionedPut(next, current.version), ...(change.items ?? [])]);
+      await this.transact([this.versionedPut(next, current.version), ...(change.items ?? []), this.auditPut(next, change.audit ?? 'UPDATE')]);
       return next;
     });
   }
@@ -166,6 +170,16 @@ export class ArtifactStore {
       },
       ...items,
     ]);
+  }
+
+  /** An audit entry, for a transaction (see audit.ts). */
+  auditPut(record: ArtifactRecord, action: AuditAction): TxItem {
+    return { op: { Put: { TableName: this.tableName, Item: auditItem(record, action) } } };
+  }
+
+  /** An audit entry for a read (DOWNLOAD, RATE, AUDIT): one Put. */
+  async audit(record: Pick<ArtifactRecord, 'id' | 'name' | 'type'>, action: AuditAction): Promise<void> {
+    await this.call('PutItem', () => this.ddb.send(new PutCommand({ TableName: this.tableName, Item: auditItem(record, action) })));
   }
 
   versionedPut(record: ArtifactRecord, expectedVersion: number): TxItem {

@@ -11,6 +11,7 @@ import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createDynamoDocumentClient, createLambdaClient, createS3Client, isLocalEndpoint } from '../../aws';
 import { loadConfig, type LarderConfig } from '../../config';
 import { LarderError } from '../../errors';
+import { log } from '../../log';
 import { backgroundIngestInvoker, createRegistryRuntime, ensureArtifactTable, lambdaIngestInvoker, type IngestInvoker, type RegistryRuntime } from '../../registry';
 
 let cached: Promise<RegistryRuntime> | undefined;
@@ -26,7 +27,7 @@ export function defaultRegistryRuntime(): Promise<RegistryRuntime> {
 async function buildRuntime(config: LarderConfig): Promise<RegistryRuntime> {
   const s3 = createS3Client(config);
   const ddb = createDynamoDocumentClient(config);
-  const runtime = createRegistryRuntime(config, { s3, ddb, invoker: (ingest) => chooseInvoker(config, ingest) });
+  const runtime = createRegistryRuntime(config, { s3, ddb, invoker: (ingest) => chooseInvoker(config, ingest), auth: authSettings(config) });
   const { endpoints } = config.overrides;
   if (isLocalEndpoint(endpoints.dynamodb)) await ensureArtifactTable(ddb, runtime.store.tableName);
   if (isLocalEndpoint(endpoints.s3)) {
@@ -37,6 +38,22 @@ async function buildRuntime(config: LarderConfig): Promise<RegistryRuntime> {
     }
   }
   return runtime;
+}
+
+/**
+ * Access control's mode. On AWS the template's LARDER_REGISTRY_AUTH (parameter RegistryAuth,
+ * default required) decides. In a local sandbox (`larder start`, local services) the template's
+ * deploy default is not what a developer asked for: ml_config.yaml's registry.auth.mode decides
+ * there (off by default, so the printed demo curls work). Elsewhere (scripts, in-process runs) the
+ * env variable overrides the config.
+ */
+function authSettings(config: LarderConfig) {
+  const { overrides } = config;
+  const localSandbox = Boolean(overrides.lambda.functionName) && isLocalEndpoint(overrides.endpoints.dynamodb);
+  const mode = localSandbox ? config.registry.auth.mode : (overrides.registryAuth ?? config.registry.auth.mode);
+  const adminPassword = overrides.adminPassword ?? config.registry.auth.admin_password;
+  if (mode === 'required' && !adminPassword) log.warn('registry access control is on but no admin password is configured (LARDER_ADMIN_PASSWORD or registry.auth.admin_password): nobody can authenticate');
+  return { mode, adminPassword };
 }
 
 function chooseInvoker(config: LarderConfig, ingest: (id: string) => Promise<unknown>): IngestInvoker {

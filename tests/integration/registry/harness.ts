@@ -27,6 +27,8 @@ export interface HarnessOptions {
   fetchSource?: SourceFetcher;
   /** Default: the loopback source server (127.0.0.1) and this harness's bucket are allowed sources. */
   ingestPolicy?: RegistryRuntimeOptions['ingestPolicy'];
+  /** Access control; default off. */
+  auth?: RegistryRuntimeOptions['auth'];
 }
 type RegistryRuntimeLimits = Partial<RegistryRuntime['limits']>;
 
@@ -72,6 +74,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     rater: options.rater,
     fetchSource: options.fetchSource,
     ingestPolicy: options.ingestPolicy ?? { allowHosts: ['127.0.0.1'], s3Buckets: [bucket] },
+    auth: options.auth ?? { mode: 'off' },
     invoker: (ingest) =>
       typeof options.invoker === 'function'
         ? options.invoker
@@ -81,7 +84,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
             await ingest(id);
           },
   });
-  const handler = createArtifactHandler(async () => ({ registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes }));
+  const handler = createArtifactHandler(async () => ({ registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes, insights: runtime.insights, auth: runtime.auth }));
   const call = async (method: string, path: string, o: CallOptions = {}): Promise<CallResult> => {
     const result = await handler(restEvent(method, path, o));
     return { ...result, json: () => JSON.parse(result.body) };

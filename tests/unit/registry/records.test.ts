@@ -37,7 +37,8 @@ describe('toItem / fromItem', () => {
   it('leaves retired records out of both GSIs', () => {
     expect(indexKeys(record({ status: 'rejected' }))).toEqual({});
     expect(indexKeys(record({ status: 'failed' }))).toEqual({});
-    expect(Object.keys(indexKeys(record({ status: 'pending' })))).toEqual(['byNamePk', 'byNameSk', 'byTypePk', 'byTypeSk']);
+    expect(Object.keys(indexKeys(record({ status: 'pending' })))).toEqual(['inflightPk', 'inflightSk', 'byNamePk', 'byNameSk', 'byTypePk', 'byTypeSk']);
+    expect(Object.keys(indexKeys(record({ status: 'completed' })))).toEqual(['byNamePk', 'byNameSk', 'byTypePk', 'byTypeSk']); // in-flight index is sparse
   });
 
   it('sorts a name partition by arrival and a name\'s GSI entries by type', () => {
