@@ -3,7 +3,7 @@
  * by a client process with N concurrent clients and no retries — uploads, GETs and questions:
  * throughput, p50/p95/p99, errors by status, lost and duplicated records — against the same requests
  * sent to the handlers in-process in the same run (the baseline: what the emulator and HTTP add).
- * Then a burst of 100 URL ingests (s3:// sources in the local S3): time until all are terminal.
+ * Then a burst of 100 URL ingests (s3:// sources under the data bucket's incoming/ prefix, which registry.ingest.s3_buckets allows): time until all are terminal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -90,7 +90,7 @@ const suite: BenchSuite = {
       // A burst of URL ingests from the local S3: time until every record is terminal.
       const s3 = createS3Client(config);
       const prefix = `bench-ingest-${run}`;
-      await Promise.all(Array.from({ length: sizes.ingests }, (_, i) => s3.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: `bench-sources/${prefix}-${i}.csv`, Body: Buffer.from(`id,value\n${i},${i * 7}\n`) }))));
+      await Promise.all(Array.from({ length: sizes.ingests }, (_, i) => s3.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: `incoming/bench-sources/${prefix}-${i}.csv`, Body: Buffer.from(`id,value\n${i},${i * 7}\n`) }))));
       s3.destroy();
       ctx.log(`${sizes.ingests} s3:// URL ingests, ${clients.ingest} clients; waiting for terminal states`);
       const t0 = performance.now();

@@ -106,7 +106,7 @@ export function ingestRequests(prefix: string, bucket: string, n: number): LoadR
     method: 'POST',
     path: '/artifact/dataset',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ url: `s3://${bucket}/bench-sources/${prefix}-${i}.csv`, name: `${prefix}-${i}` }),
+    body: JSON.stringify({ url: `s3://${bucket}/incoming/bench-sources/${prefix}-${i}.csv`, name: `${prefix}-${i}` }),
     name: `${prefix}-${i}`,
   }));
 }

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../../src/aws';
+import { loadConfig } from '../../../src/config';
 import { loadTemplate } from '../../../src/local/template';
 import { LambdaEmulator } from '../../../src/local/emulator';
 import { startLambdaApiServer } from '../../../src/local/lambdaApiServer';
@@ -36,10 +37,16 @@ describe('the real artifact API under a burst, through start-api', () => {
   let lambda: RunningServer;
   let api: ApiServer;
 
+  // s3:// ingest reads only the sources ml_config.yaml allows (registry.ingest.s3_buckets, e.g.
+  // "larder-finsights/incoming/"): the burst's files go under a unique prefix there.
+  const [sourceBucket, ...allowedPrefix] = loadConfig().registry.ingest.s3_buckets[0]!.split('/');
+  const sourcePrefix = `${allowedPrefix.join('/')}${uniqueName('burst')}/`;
+
   beforeAll(async () => {
     const s3 = createS3Client(testConfig());
     await ensureBucket(s3, bucket);
-    await Promise.all(Array.from({ length: 25 }, (_, i) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `sources/burst-${i}.csv`, Body: Buffer.from(`id,value\n${i},${i * i}\n`) }))));
+    await ensureBucket(s3, sourceBucket!);
+    await Promise.all(Array.from({ length: 25 }, (_, i) => s3.send(new PutObjectCommand({ Bucket: sourceBucket, Key: `${sourcePrefix}burst-${i}.csv`, Body: Buffer.from(`id,value\n${i},${i * i}\n`) }))));
     s3.destroy();
     emulator = new LambdaEmulator({
       template: loadTemplate(join(ROOT, 'lambda_assets/template.yaml'), { parameterOverrides: { DataBucketName: bucket, ArtifactsTableName: table, LogLevel: 'warn' } }),
@@ -79,7 +86,7 @@ describe('the real artifact API under a burst, through start-api', () => {
   it('takes a burst of 25 s3:// URL ingests (202 each) to terminal states, none left pending, none in failed-events', async () => {
     const accepted = await Promise.all(
       Array.from({ length: 25 }, async (_, i) => {
-        const res = await fetch(`${api.url}/artifact/dataset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: `s3://${bucket}/sources/burst-${i}.csv`, name: `burst-ingest-${i}` }) });
+        const res = await fetch(`${api.url}/artifact/dataset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: `s3://${sourceBucket}/${sourcePrefix}burst-${i}.csv`, name: `burst-ingest-${i}` }) });
         return { status: res.status, body: await res.text() };
       }),
     );

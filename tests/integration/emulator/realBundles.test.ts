@@ -16,6 +16,7 @@ import { LambdaEmulator } from '../../../src/local/emulator';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLOSED = 'http://127.0.0.1:9';
 const EVENTS: Record<string, unknown> = {
+  IngestSweepFunction: {},
   QueryFunction: {},
   DataLoaderTestFunction: { operations: ['not_an_operation'] },
   IngestWorkerFunction: {},
