@@ -19,7 +19,9 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SAM_APPS = resolve(ROOT, '../shared/sam-apps');
 const haveApps = existsSync(join(SAM_APPS, 'nodejs22.x-web/template.yaml')) && existsSync(join(SAM_APPS, 'nodejs22.x-hello/template.yaml'));
-const CLI = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'src/cli.ts')];
+// One process per command (no tsx wrapper process): its pid is the stack owner's, and killing it
+// in a failed test's cleanup kills the command itself (the JVM's watchdog follows).
+const CLI = ['--import', 'tsx', join(ROOT, 'src/cli.ts')];
 const baseEnv = { ...process.env, LARDER_LOG_LEVEL: 'warn', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 let work: string;
@@ -65,7 +67,6 @@ describe.skipIf(!haveApps)('one stack per data folder, shared by commands in oth
 
       const put = await fetch(`${apiUrl}/`, { method: 'POST', body: JSON.stringify({ id: 'id1', name: 'from the API' }) });
       const second = await run(process.execPath, [...CLI, 'invoke', 'getByIdFunction', '-t', template, '--data-dir', dataDir, '-e', join(webApp, 'events/event-get-by-id.json')], { cwd: ROOT, env: baseEnv, timeout: 90_000 }).catch((e) => e);
-      // record.pid is the command's own process (tsx runs it as a child of api.child).
       const sockets = [...listeningAddresses(record.pid), ...listeningAddresses(record.pids!.dynamodb!)];
       const javaPid = record.pids!.dynamodb!;
 
@@ -73,7 +74,7 @@ describe.skipIf(!haveApps)('one stack per data folder, shared by commands in oth
       const code = await api.exited;
 
       expect(put.status).toBe(200);
-      expect(record).toMatchObject({ command: 'start-api', services: ['dynamodb'] });
+      expect(record).toMatchObject({ command: 'start-api', services: ['dynamodb'], pid: api.child.pid });
       expect(api.output()).toMatch(/table SampleTable \(SampleTable\): created/);
       const reply = JSON.parse(second.stdout.trim().split('\n').pop()!);
       expect(reply.statusCode).toBe(200);
