@@ -8,25 +8,20 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { startLambdaApiServer } from '../../../src/local/lambdaApiServer';
-import type { RunningServer } from '../../../src/local/httpServer';
 import { runCommand } from '../../../src/cli';
-import { readJsonLines, trafficEmulator, type TrafficRig } from './trafficFixtures';
+import { readJsonLines, trafficEmulator, trafficLambdaApi, type TrafficLambdaApi, type TrafficRig } from './trafficFixtures';
 
 describe('Event invocations are retried, then sent to the template\'s destinations', () => {
+  let api: TrafficLambdaApi;
   let rig: TrafficRig;
-  let server: RunningServer;
   let client: LambdaClient;
 
   beforeAll(async () => {
-    rig = trafficEmulator();
-    server = await startLambdaApiServer({ emulator: rig.emulator, port: 0, log: () => {} });
-    client = new LambdaClient({ region: 'us-east-1', endpoint: server.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    api = await trafficLambdaApi();
+    ({ rig, client } = api);
   });
   afterAll(async () => {
-    client?.destroy();
-    await server?.close();
-    await rig?.emulator.stop();
+    await api?.close();
   });
 
   const destination = (file: string) => readJsonLines(join(rig.dataDir, 'destinations', file));

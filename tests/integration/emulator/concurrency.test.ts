@@ -6,9 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { startLambdaApiServer } from '../../../src/local/lambdaApiServer';
-import type { RunningServer } from '../../../src/local/httpServer';
-import { trafficEmulator, type TrafficRig } from './trafficFixtures';
+import { trafficEmulator, trafficLambdaApi, type TrafficLambdaApi, type TrafficRig } from './trafficFixtures';
 
 describe('a burst of synchronous invocations', () => {
   let rig: TrafficRig;
@@ -41,19 +39,16 @@ describe('a burst of synchronous invocations', () => {
 });
 
 describe('the function\'s concurrency limit', () => {
+  let api: TrafficLambdaApi;
   let rig: TrafficRig;
-  let server: RunningServer;
   let client: LambdaClient;
 
   beforeAll(async () => {
-    rig = trafficEmulator();
-    server = await startLambdaApiServer({ emulator: rig.emulator, port: 0, log: () => {} });
-    client = new LambdaClient({ region: 'us-east-1', endpoint: server.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    api = await trafficLambdaApi();
+    ({ rig, client } = api);
   });
   afterAll(async () => {
-    client?.destroy();
-    await server?.close();
-    await rig?.emulator.stop();
+    await api?.close();
   });
 
   it('throttles past ReservedConcurrentExecutions (2) with TooManyRequestsException, and only then', async () => {

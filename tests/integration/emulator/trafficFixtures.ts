@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { loadTemplate } from '../../../src/local/template';
 import { LambdaEmulator, type EmulatorOptions } from '../../../src/local/emulator';
 import { asyncStatePaths } from '../../../src/local/trafficSettings';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { startLambdaApiServer } from '../../../src/local/lambdaApiServer';
+import type { RunningServer } from '../../../src/local/httpServer';
 
 export const TRAFFIC_TEMPLATE = resolve(import.meta.dirname, '../../fixtures/traffic/template.yaml');
 /** Lambda's one-minute retry becomes 60 ms; the six-hour event age 21.6 s. */
@@ -45,4 +48,29 @@ export function trafficEmulator(options: Partial<EmulatorOptions> = {}, reuse?: 
 
 export function readJsonLines(file: string): any[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+}
+
+export interface TrafficLambdaApi {
+  rig: TrafficRig;
+  server: RunningServer;
+  /** An SDK client on the local Invoke API: one attempt, so a 429 or an error is seen as it is. */
+  client: LambdaClient;
+  close(): Promise<void>;
+}
+
+/** The traffic fixtures behind the local Lambda Invoke API, with an SDK client pointed at it. */
+export async function trafficLambdaApi(options: Partial<EmulatorOptions> = {}): Promise<TrafficLambdaApi> {
+  const rig = trafficEmulator(options);
+  const server = await startLambdaApiServer({ emulator: rig.emulator, port: 0, log: () => {} });
+  const client = new LambdaClient({ region: 'us-east-1', endpoint: server.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  return {
+    rig,
+    server,
+    client,
+    async close() {
+      client.destroy();
+      await server.close();
+      await rig.emulator.stop();
+    },
+  };
 }
