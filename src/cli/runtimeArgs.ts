@@ -5,7 +5,6 @@
  */
 import type { ArgSpec } from './command';
 import { DEFAULT_BUNDLE_DIR } from '../local/localRuntime';
-import { DEFAULT_TEMPLATE } from '../local/template';
 
 /** The async timers' scale and the concurrency cap (parsed by src/local/trafficSettings.ts). */
 const trafficArgs = {
@@ -21,7 +20,7 @@ const sandboxArgs = {
 } satisfies Record<string, ArgSpec>;
 
 export const runtimeArgs = {
-  template: { type: 'string', alias: 't', description: 'SAM template', default: DEFAULT_TEMPLATE },
+  template: { type: 'string', alias: 't', description: 'SAM template (default: template.yaml, template.yml or template.json here, else lambda_assets/template.yaml)' },
   'env-vars': { type: 'string', alias: 'n', description: 'JSON file of environment overrides in SAM\'s --env-vars format' },
   bundle: { type: 'boolean', description: 'Run the `npm run build` bundles instead of the TypeScript sources', default: false },
   'bundle-dir': { type: 'string', description: 'Where the bundles are', default: DEFAULT_BUNDLE_DIR },

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { loadConfig, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
 import { createDynamoDbClient, createS3Client, isLocalEndpoint } from '../aws/clients';
-import { loadTemplate, DEFAULT_TEMPLATE, type LoadedTemplate } from './template';
+import { loadTemplate, DEFAULT_TEMPLATE, findDefaultTemplate, type LoadedTemplate } from './template';
 import { readEnvVarsFile } from './lambdaEnv';
 import { LambdaEmulator } from './emulator';
 import { resolveServices, type ResolvedServices } from './serviceEndpoints';
@@ -98,7 +98,7 @@ export async function createLocalRuntime(args: LocalRuntimeArgs, options: LocalR
   const idleSeconds = Number(args['idle-timeout'] ?? 600);
   if (!Number.isFinite(idleSeconds) || idleSeconds < 0) throw new LarderError('VALIDATION', `--idle-timeout: expected seconds ≥ 0, found "${args['idle-timeout']}"`);
   const traffic = parseTrafficArgs(args);
-  const template = loadTemplate(args.template ?? DEFAULT_TEMPLATE, {
+  const template = loadTemplate(args.template ?? findDefaultTemplate(), {
     region: args.region,
     parameterOverrides: parseParameterOverrides(args['parameter-overrides']),
   });

@@ -4,19 +4,19 @@
  * layout SAM's own tools recognise, with a template.yaml that runs there.
  */
 import { defineCommand } from '../command';
-import { DEFAULT_TEMPLATE, loadTemplate } from '../../local/template';
+import { findDefaultTemplate, loadTemplate } from '../../local/template';
 import { DEFAULT_BUILD_DIR, buildTemplate } from '../../local/templateBuild';
 import { parseParameterOverrides } from '../../local/localRuntime';
 
 export default defineCommand({
   meta: { name: 'build', description: 'Build a template\'s functions into .aws-sam/build, like `sam build`', usage: 'build [-t TEMPLATE] [--build-dir DIR] [FUNCTION...]' },
   args: {
-    template: { type: 'string', alias: 't', description: 'SAM / CloudFormation template (YAML or JSON)', default: DEFAULT_TEMPLATE },
+    template: { type: 'string', alias: 't', description: 'SAM template (default: template.yaml, template.yml or template.json here, else lambda_assets/template.yaml)' },
     'build-dir': { type: 'string', alias: 'b', description: 'Where to write the built functions and template.yaml', default: DEFAULT_BUILD_DIR },
     'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
   },
   async run({ args, positionals }) {
-    const template = loadTemplate(args.template ?? DEFAULT_TEMPLATE, { parameterOverrides: parseParameterOverrides(args['parameter-overrides']) });
+    const template = loadTemplate(args.template ?? findDefaultTemplate(), { parameterOverrides: parseParameterOverrides(args['parameter-overrides']) });
     for (const w of template.warnings) process.stderr.write(`[larder] warning: ${w}\n`);
     const buildDir = args['build-dir'] ?? DEFAULT_BUILD_DIR;
     const built = await buildTemplate(template, { buildDir, only: positionals });

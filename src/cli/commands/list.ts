@@ -6,7 +6,7 @@
  * It answers for any template that loads; warnings (unresolved values) go to stderr.
  */
 import { defineCommand } from '../command';
-import { DEFAULT_TEMPLATE, loadTemplate } from '../../local/template';
+import { findDefaultTemplate, loadTemplate } from '../../local/template';
 import { declaredRoutes } from '../../local/template/routes';
 import { parseParameterOverrides } from '../../local/localRuntime';
 import type { LoadedTemplate } from '../../local/template';
@@ -32,13 +32,13 @@ export function listTemplate(template: LoadedTemplate): TemplateListing {
 export default defineCommand({
   meta: { name: 'list', description: 'List a template\'s functions (runnable or why not), routes and resources', usage: 'list [-t TEMPLATE] [--json]' },
   args: {
-    template: { type: 'string', alias: 't', description: 'SAM / CloudFormation template (YAML or JSON)', default: DEFAULT_TEMPLATE },
+    template: { type: 'string', alias: 't', description: 'SAM template (default: template.yaml, template.yml or template.json here, else lambda_assets/template.yaml)' },
     json: { type: 'boolean', description: 'Print one JSON object instead of tables', default: false },
     'parameter-overrides': { type: 'string', description: 'Template parameters, "Name=Value Name2=Value2"' },
     region: { type: 'string', description: 'AWS region for resolved values', default: 'us-east-1' },
   },
   async run({ args }) {
-    const template = loadTemplate(args.template ?? DEFAULT_TEMPLATE, { region: args.region, parameterOverrides: parseParameterOverrides(args['parameter-overrides']) });
+    const template = loadTemplate(args.template ?? findDefaultTemplate(), { region: args.region, parameterOverrides: parseParameterOverrides(args['parameter-overrides']) });
     for (const w of template.warnings) process.stderr.write(`[larder] warning: ${w}\n`);
     const listing = listTemplate(template);
     if (args.json) {

@@ -30,12 +30,22 @@ export { parseTemplateText } from './parse';
 export { LOCAL_ACCOUNT_ID, UNRESOLVED_PREFIX, isUnresolved, containsUnresolved, requireResolved } from './intrinsics';
 export { FUNCTION_TYPES } from './functions';
 
+/** Larder's own template, relative to the project root. */
 export const DEFAULT_TEMPLATE = 'lambda_assets/template.yaml';
 
-export function loadTemplate(path = DEFAULT_TEMPLATE, options: TemplateOptions = {}): LoadedTemplate {
+/** Where a command looks when no --template is given: a SAM project's own files first, as `sam` does. */
+export const TEMPLATE_CANDIDATES = ['template.yaml', 'template.yml', 'template.json', DEFAULT_TEMPLATE];
+
+/** The template a command uses without --template: the first of TEMPLATE_CANDIDATES in `cwd`. */
+export function findDefaultTemplate(cwd = process.cwd()): string {
+  const found = TEMPLATE_CANDIDATES.find((name) => existsSync(resolve(cwd, name)));
+  return resolve(cwd, found ?? DEFAULT_TEMPLATE);
+}
+
+export function loadTemplate(path = findDefaultTemplate(), options: TemplateOptions = {}): LoadedTemplate {
   const abs = resolve(path);
   if (!existsSync(abs)) {
-    throw new LarderError('TEMPLATE_INVALID', `${abs}: template not found (pass --template PATH or run from the project root)`);
+    throw new LarderError('TEMPLATE_INVALID', `${abs}: template not found (pass --template PATH, or run where ${TEMPLATE_CANDIDATES.join(', ')} is)`);
   }
   const warnings: string[] = [];
   const raw = parseTemplateText(readFileSync(abs, 'utf8'), abs, warnings);
