@@ -11,7 +11,7 @@
  *      event where one is configured;
  *   3. never used: the URL expires before the record's lease (sweep.ts), so a pending upload whose
  *      lease ran out and whose object is absent is failed and detached — no completed record, no
- *      half-written one. A late object (an upload that began just before expiry) is deleted.
+ *      half-written one. An object found while failing it is deleted.
  */
 import { createHash } from 'node:crypto';
 import { LarderError, ValidationError, describeError } from '../errors';
