@@ -7,10 +7,24 @@
  *   DELETE /reset                           GET    /artifact/byName/{name}
  *   POST   /artifact/{artifact_type}        POST   /artifact/byRegEx
  *   GET|PUT|DELETE /artifacts/{artifact_type}/{id}   GET /artifact/model/{id}/rate
+ *   POST   /artifact/{artifact_type}/upload-url  (bodies over 6 MB: a presigned S3 PUT, presignedUpload.ts)
+ * An S3 ObjectCreated event (where the bucket sends one) registers the presigned upload it completes.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LarderError, ValidationError } from '../errors';
-import { ArtifactRegistry, AuthError, parseMultipart, runAs, type ArtifactInsights, type Authenticator, type AuthUser } from '../registry';
+import {
+  ArtifactRegistry,
+  AuthError,
+  parseMultipart,
+  runAs,
+  UPLOAD_URL_ROUTE,
+  isS3Event,
+  largeBodyError,
+  type ArtifactInsights,
+  type Authenticator,
+  type AuthUser,
+  type PresignedUploads,
+} from '../registry';
 import { defaultRegistryRuntime } from './wiring/registry';
 import { bodyBuffer, errorResponse, header, isApiGatewayV1Event, jsonResponse, parseJsonBody, validateRestEventFields } from './shared/http';
 
@@ -21,9 +35,12 @@ export interface ArtifactHandlerDeps {
   insights?: ArtifactInsights;
   /** Access control; absent or mode "off" → no X-Authorization needed, /authenticate answers 501. */
   auth?: Authenticator;
+  /** Large artifacts through presigned S3 PUTs; absent → the upload-url route answers 501. */
+  uploads?: PresignedUploads;
 }
 
 type Params = Record<string, string>;
+/** Lambda's request payload limit; larger artifacts take the presigned upload path. */ const LAMBDA_REQUEST_BYTES = 6 * 1024 * 1024;
 type Route = {
   method: string;
   template: string;
@@ -71,6 +88,7 @@ const ROUTES: Route[] = [
   { method: 'POST', template: '/artifact/model/{id}/license-check', run: async (d, e, p) => jsonResponse(200, await insights(d).licenseCheck(p.id, parseJsonBody(e))) },
   { method: 'GET', template: '/artifact/{artifact_type}/{id}/cost', run: async (d, e, p) => jsonResponse(200, await insights(d).cost(p.artifact_type, p.id, query(e, 'dependency'))) },
   { method: 'GET', template: '/artifact/{artifact_type}/{id}/audit', run: async (d, _e, p) => jsonResponse(200, await insights(d).audit(p.artifact_type, p.id)) },
+  { method: 'POST', template: UPLOAD_URL_ROUTE, run: async (d, e, p) => jsonResponse(201, await uploadsOf(d).request({ ...parseJsonBody(e), type: p.artifact_type })) },
   { method: 'POST', template: '/artifact/{artifact_type}', run: createArtifact },
   { method: 'GET', template: '/artifacts/{artifact_type}/{id}', run: getArtifact },
   { method: 'PUT', template: '/artifacts/{artifact_type}/{id}', run: replaceArtifact },
@@ -84,6 +102,7 @@ const ROUTES: Route[] = [
 export function createArtifactHandler(getDeps: () => Promise<ArtifactHandlerDeps>) {
   return async (event: unknown): Promise<APIGatewayProxyResult> => {
     try {
+      if (isS3Event(event)) return jsonResponse(200, { settled: await uploadsOf(await getDeps()).settleEvent(event) });
       if (!isApiGatewayV1Event(event) && !isBareRestEvent(event)) throw new LarderError('EVENT_INVALID', 'expected an API Gateway REST (v1) proxy event');
       validateRestEventFields(event);
       const match = matchRoute(event);
@@ -98,7 +117,7 @@ export function createArtifactHandler(getDeps: () => Promise<ArtifactHandlerDeps
 
 export const handler = createArtifactHandler(async () => {
   const runtime = await defaultRegistryRuntime();
-  return { registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes, insights: runtime.insights, auth: runtime.auth };
+  return { registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes, insights: runtime.insights, auth: runtime.auth, uploads: runtime.uploads };
 });
 
 /** The caller, from X-Authorization when access control is on; admin-only routes refuse others (401, as the spec's reset says). */
@@ -114,6 +133,11 @@ function authOf({ auth }: ArtifactHandlerDeps): Authenticator {
   return auth;
 }
 
+function uploadsOf({ uploads }: ArtifactHandlerDeps): PresignedUploads {
+  if (!uploads) throw new LarderError('NOT_IMPLEMENTED', 'presigned uploads are not wired in this handler', { statusCode: 501 });
+  return uploads;
+}
+
 function insights({ insights }: ArtifactHandlerDeps): ArtifactInsights {
   if (!insights) throw new LarderError('NOT_IMPLEMENTED', 'this endpoint is not wired in this handler', { statusCode: 501 });
   return insights;
@@ -125,8 +149,7 @@ async function createArtifact(deps: ArtifactHandlerDeps, event: APIGatewayProxyE
     const view = await deps.registry.ingest({ type: p.artifact_type, url: body.url, name: body.name, dataset: body.dataset, code: body.code });
     return jsonResponse(202, view);
   }
-  const upload = await readUpload(deps, event);
-  return jsonResponse(201, await deps.registry.upload({ type: p.artifact_type, ...upload }));
+  return jsonResponse(201, await pointLargeBodies(p.artifact_type, async () => deps.registry.upload({ type: p.artifact_type, ...(await readUpload(deps, event)) })));
 }
 
 async function getArtifact({ registry }: ArtifactHandlerDeps, event: APIGatewayProxyEvent, p: Params): Promise<APIGatewayProxyResult> {
@@ -147,13 +170,23 @@ async function getArtifact({ registry }: ArtifactHandlerDeps, event: APIGatewayP
 
 async function replaceArtifact(deps: ArtifactHandlerDeps, event: APIGatewayProxyEvent, p: Params): Promise<APIGatewayProxyResult> {
   if (isJsonRequest(event)) return jsonResponse(200, await deps.registry.replaceSource(p.artifact_type, p.id, parseJsonBody(event)));
-  const upload = await readUpload(deps, event);
+  const upload = await pointLargeBodies(p.artifact_type, () => readUpload(deps, event));
   return jsonResponse(200, await deps.registry.replaceBytes(p.artifact_type, p.id, upload));
+}
+
+/** A 413 names the way large artifacts go: the presigned upload path. */
+async function pointLargeBodies<T>(type: string, fn: () => Promise<T>): Promise<T> {
+  return fn().catch((err) => {
+    throw err instanceof LarderError && err.statusCode === 413 ? largeBodyError(type, err) : err;
+  });
 }
 
 /** The bytes of an upload: a multipart file part (+ name, dataset, code fields) or a raw body (+ X-Artifact-* headers). */
 async function readUpload({ maxUploadBytes }: ArtifactHandlerDeps, event: APIGatewayProxyEvent) {
   const encodedLength = event.body?.length ?? 0;
+  if (encodedLength > LAMBDA_REQUEST_BYTES) {
+    throw new LarderError('TOO_LARGE', `the request body is ${encodedLength} bytes as sent; a Lambda request takes at most ${LAMBDA_REQUEST_BYTES}`, { statusCode: 413 });
+  }
   const approxBytes = event.isBase64Encoded ? Math.floor((encodedLength * 3) / 4) : encodedLength;
   if (approxBytes > maxUploadBytes + 64 * 1024) {
     throw new LarderError('TOO_LARGE', `the request body is about ${approxBytes} bytes; the upload limit is ${maxUploadBytes}`, { statusCode: 413 });

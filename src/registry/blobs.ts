@@ -61,7 +61,22 @@ export class BlobStore {
     return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: blob.key, ResponseContentDisposition: disposition }), { expiresIn: expiresInSeconds });
   }
 
-  /** Deletes one object; a missing object is not an error. */
+  /** A presigned PUT for bytes a client sends straight to S3 (presignedUpload.ts); the Content-Type is signed. */
+  async presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }), { expiresIn: expiresInSeconds });
+  }
+
+  /** The object's size, or undefined when there is no such object (yet). */
+  async sizeOf(key: string): Promise<number | undefined> {
+    try {
+      const head = await this.call('HeadObject', 'look for the uploaded bytes', () => this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
+      return head.ContentLength ?? 0;
+    } catch (err) {
+      if (isLarderError(err) && err.code === 'OBJECT_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
   /** Reachability of the bucket (GET /health/components). */
   async probe(): Promise<void> {
     await this.call('HeadBucket', `reach s3://${this.bucket}`, () => this.s3.send(new HeadBucketCommand({ Bucket: this.bucket })));

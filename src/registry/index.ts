@@ -12,6 +12,7 @@ import { EgressGuard, type EgressPolicy } from './egress';
 import type { SourceFetcher } from './download';
 import { runIngest, type IngestDeps, type IngestOutcome } from './ingest';
 import type { IngestInvoker } from './invoker';
+import { PresignedUploads } from './presignedUpload';
 import { createDefaultRater, type Rater } from './rater';
 import type { SearchBudget } from './regex';
 import { ArtifactRegistry } from './registry';
@@ -25,6 +26,7 @@ export { ArtifactInsights } from './insights';
 export { runAs, type AuditEntry } from './audit';
 export { EgressGuard, isPublicAddress, type EgressPolicy } from './egress';
 export { BlobStore } from './blobs';
+export { PresignedUploads, settleUpload, isS3Event, largeBodyError, UPLOAD_URL_ROUTE, type S3Event, type UploadTicket, type UploadUrlInput } from './presignedUpload';
 export { artifactTableDefinition, ensureArtifactTable, ARTIFACT_INDEXES } from './table';
 export { sweepStaleIngests, type SweepResult } from './sweep';
 export { runIngest, type IngestOutcome, type IngestDeps } from './ingest';
@@ -60,6 +62,8 @@ export interface RegistryRuntime {
   store: ArtifactStore;
   blobs: BlobStore;
   ingestDeps: IngestDeps;
+  /** Large artifacts through presigned S3 PUTs (POST /artifact/{type}/upload-url). */
+  uploads: PresignedUploads;
   ingest: (artifactId: string) => Promise<IngestOutcome>;
   /** Fails the ingests whose lease ran out (the scheduled IngestSweepFunction). */
   sweep: () => Promise<SweepResult>;
@@ -92,6 +96,7 @@ export function createRegistryRuntime(config: LarderConfig, options: RegistryRun
     sourceTimeoutMs: policy.timeoutMs ?? policy.timeout_ms,
     maxRedirects: policy.maxRedirects ?? policy.max_redirects,
     leaseMs: (policy.leaseSeconds ?? policy.lease_seconds) * 1000,
+    gateUploads: limits.gateUploads,
   };
   const ingest = (artifactId: string) => runIngest(ingestDeps, artifactId);
   const registry = new ArtifactRegistry({ store, blobs, rater, invokeIngest: options.invoker(ingest), limits, egress, expireIfStale: (r) => expireIfStale(ingestDeps, r) });
@@ -103,5 +108,5 @@ export function createRegistryRuntime(config: LarderConfig, options: RegistryRun
     tokenTtlSeconds: options.auth?.tokenTtlSeconds ?? r.auth.token_ttl_seconds,
     tokenMaxUses: options.auth?.tokenMaxUses ?? r.auth.token_max_uses,
   });
-  return { registry, insights, auth, store, blobs, ingestDeps, ingest, sweep: () => sweepStaleIngests(ingestDeps), limits };
+  return { registry, insights, auth, store, blobs, ingestDeps, uploads: new PresignedUploads(ingestDeps), ingest, sweep: () => sweepStaleIngests(ingestDeps), limits };
 }

@@ -37,6 +37,8 @@ export interface IngestDeps {
   maxRedirects?: number;
   /** Where sources may be fetched from (egress.ts). */
   egress?: EgressGuard;
+  /** Presigned uploads below minNetScore are rejected only when direct uploads are (registry.gate_uploads). */
+  gateUploads?: boolean;
 }
 
 export type IngestOutcome =
@@ -69,7 +71,7 @@ export async function expireIngest(deps: IngestDeps, stale: ArtifactRecord): Pro
   return reason;
 }
 
-class StatusMoved extends Error {
+export class StatusMoved extends Error {
   constructor(readonly status: ArtifactStatus | undefined) {
     super(`artifact status moved on (${status ?? 'deleted'})`);
   }
@@ -82,6 +84,7 @@ export async function runIngest(deps: IngestDeps, artifactId: string): Promise<I
     const reason = await expireIngest(deps, start);
     return reason ? { outcome: 'failed', id: artifactId, reason } : { outcome: 'skipped', id: artifactId, reason: 'the record moved on' };
   }
+  if (start.upload) return { outcome: 'skipped', id: artifactId, reason: 'a presigned upload: it completes when its object lands (presignedUpload.ts)' };
   if (start.status !== 'pending') return { outcome: 'skipped', id: artifactId, status: start.status, reason: `already ${start.status}` };
 
   let record: ArtifactRecord;
@@ -147,7 +150,7 @@ export async function runIngest(deps: IngestDeps, artifactId: string): Promise<I
 }
 
 /** Moves `from` → the record `mutate` returns, conditional on status and version; StatusMoved when the status is not `from`. */
-async function transition(store: ArtifactStore, id: string, from: ArtifactStatus, mutate: (r: ArtifactRecord) => ArtifactRecord): Promise<ArtifactRecord> {
+export async function transition(store: ArtifactStore, id: string, from: ArtifactStatus, mutate: (r: ArtifactRecord) => ArtifactRecord): Promise<ArtifactRecord> {
   try {
     return await store.update(id, `ingest ${from} → next`, (current) => {
       if (current.status !== from) throw new StatusMoved(current.status);
@@ -163,7 +166,7 @@ async function transition(store: ArtifactStore, id: string, from: ArtifactStatus
  * rejected | failed: the record stays (GET shows why) but is unlisted, its URL marker is released
  * and its links are moved — one transaction. A rejected artifact's bytes are deleted after.
  */
-async function retire(
+export async function retire(
   deps: IngestDeps,
   id: string,
   from: ArtifactStatus[],

@@ -223,6 +223,7 @@ export class ArtifactRegistry {
       return record;
     });
     if (deleted.blob) await this.bestEffortDelete(deleted.blob.key);
+    if (deleted.upload) await this.bestEffortDelete(deleted.upload.key); // a presigned upload that may still land
     await rerateWaitingModels(this.deps, deleted.type, deleted.nameNorm);
     return toMetadata(deleted);
   }
@@ -322,7 +323,7 @@ export class ArtifactRegistry {
   }
 }
 
-function parseDependencies(type: ArtifactType, input: { dataset?: unknown; code?: unknown }): Dependencies {
+export function parseDependencies(type: ArtifactType, input: { dataset?: unknown; code?: unknown }): Dependencies {
   const given = (v: unknown) => v !== undefined && v !== null && v !== '';
   if (type !== 'model') {
     if (given(input.dataset) || given(input.code)) throw new ValidationError('only a model can name a dataset or code it depends on');

@@ -26,6 +26,14 @@ export interface BlobRef {
   fileName?: string;
 }
 
+/** The object a presigned PUT is expected to create; the artifact is registered when it lands. */
+export interface PendingUpload {
+  key: string;
+  contentType: string;
+  fileName?: string;
+  expiresAt: string;
+}
+
 /** Names (normalised) of the artifacts a model depends on. */
 export interface Dependencies {
   dataset?: string;
@@ -84,6 +92,8 @@ export interface ArtifactRecord {
   /** Where an ingest came from (http(s):// or s3://); absent for uploads. */
   sourceUrl?: string;
   blob?: BlobRef;
+  /** A presigned upload not landed yet (presignedUpload.ts): where the bytes are expected, and until when. */
+  upload?: PendingUpload;
   /** SPDX-like id the rater found (e.g. "mit", "apache-2.0"). */
   license?: string;
   /** The start of the artifact's README, kept for regex search (bounded, see records.ts). */

@@ -48,7 +48,15 @@ export default defineCommand({
       console.log('\nTry:');
       if (own) {
         console.log(`  curl -s -X POST ${api.url}/query -H 'Content-Type: application/json' \\\n       -d '{"question": "What supply chain risks did NVIDIA describe in its 10-K?"}'`);
-        console.log(`  curl -s -X POST ${api.url}/artifact/model -F file=@lambda_assets/samples/demo-model-card.md -F name=demo-10k-risk-classifier`);
+        const auth = config.registry.auth;
+        if (auth.mode === 'required') {
+          // Access control is on locally: every registry route but /health, /tracks and /authenticate needs a token.
+          const password = config.overrides.adminPassword ? `'"$LARDER_ADMIN_PASSWORD"'` : auth.admin_password ? '<registry.auth.admin_password in ml_config.yaml>' : '<set registry.auth.admin_password or LARDER_ADMIN_PASSWORD first>';
+          console.log(`  # the registry requires X-Authorization (registry.auth.mode: required); get a token (valid ${auth.token_ttl_seconds / 3600} h or ${auth.token_max_uses} uses):`);
+          console.log(`  TOKEN=$(curl -s -X PUT ${api.url}/authenticate -H 'Content-Type: application/json' \\\n       -d '{"user": {"name": "${auth.admin_user}", "is_admin": true}, "secret": {"password": "${password}"}}' | tr -d '"')`);
+        }
+        const authHeader = auth.mode === 'required' ? ' -H "X-Authorization: $TOKEN"' : '';
+        console.log(`  curl -s -X POST ${api.url}/artifact/model${authHeader} -F file=@lambda_assets/samples/demo-model-card.md -F name=demo-10k-risk-classifier`);
         console.log(`  curl -s ${api.url}/health`);
       } else {
         for (const r of api.routes.slice(0, 3)) console.log(`  curl -s -X ${r.method === 'ANY' ? 'GET' : r.method} ${api.url}${r.resource}`);

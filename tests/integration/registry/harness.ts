@@ -53,6 +53,8 @@ export interface Harness {
   runtime: RegistryRuntime;
   pendingIngests: string[];
   call: (method: string, path: string, options?: CallOptions) => Promise<CallResult>;
+  /** The handler with any event (an S3 notification, say). */
+  invoke: (event: unknown) => Promise<APIGatewayProxyResult>;
   tableItems: () => Promise<Record<string, unknown>[]>;
   bucketKeys: () => Promise<string[]>;
 }
@@ -84,7 +86,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
             await ingest(id);
           },
   });
-  const handler = createArtifactHandler(async () => ({ registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes, insights: runtime.insights, auth: runtime.auth }));
+  const handler = createArtifactHandler(async () => ({ registry: runtime.registry, maxUploadBytes: runtime.limits.maxUploadBytes, insights: runtime.insights, auth: runtime.auth, uploads: runtime.uploads }));
   const call = async (method: string, path: string, o: CallOptions = {}): Promise<CallResult> => {
     const result = await handler(restEvent(method, path, o));
     return { ...result, json: () => JSON.parse(result.body) };
@@ -97,7 +99,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     return (out.Contents ?? []).map((o) => o.Key!);
   };
-  return { config, s3, ddb, bucket, table, runtime, pendingIngests, call, tableItems, bucketKeys };
+  return { config, s3, ddb, bucket, table, runtime, pendingIngests, call, invoke: handler, tableItems, bucketKeys };
 }
 
 /** A REST v1 proxy event as `sam local generate-event apigateway aws-proxy` shapes it. */
