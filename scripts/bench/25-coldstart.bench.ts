@@ -6,18 +6,22 @@
  *   - QueryFunction's first answer after a cold start (Init + first invocation, measured as the
  *     invoke round trip) against the floor of fetching the same bytes (every object the query path
  *     reads from S3) from the local S3 into files and reading them — goal ≤ 1.5×.
+ *   - the same first answer without the prebuilt sentences (index_sentences removed from the bucket,
+ *     so the Parquet is decoded as before it existed), alternating run by run: the before/after of one run.
  * Medians of 3 cold starts (2 with --quick). Speed is reported as ratios, nothing fails on a time.
+ * LARDER_BENCH_DEBUG=1 logs each QueryFunction run's breakdown and the functions' info logs.
  */
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/aws';
 import { loadConfig, tableConfig, tableS3Key } from '../../src/config';
 import { ensureDataCache } from '../../src/cli/localDataset';
 import { seedBucket } from '../../src/loader/seed';
+import { SENTENCES_ARTIFACT_TABLE } from '../../src/loader/sentencesArtifact';
 import { bundleFunctions } from '../../src/local/bundle';
 import { LambdaEmulator } from '../../src/local/emulator';
 import { startLocalServices } from '../../src/local/services';
@@ -51,9 +55,10 @@ const suite: BenchSuite = {
       const reports = await bundleFunctions({ template, outDir: bundles, rootDir: ctx.root, only: ['QueryFunction', 'DataLoaderTestFunction'], linkExternals: true }); // a no-op without externals; lets an older packaging run too
       const hello = loadTemplate(helloTemplate(ctx.root, work));
       await bundleFunctions({ template: hello, outDir: bundles, rootDir: ctx.root });
-      const fnEnv = { LARDER_BUCKET: bucket, DATA_LOADING_MODE: 'S3_STREAMING', LARDER_LOG_LEVEL: 'warn' };
+      const debug = Boolean(process.env.LARDER_BENCH_DEBUG); // per-run breakdown and the functions' info logs
+      const fnEnv = { LARDER_BUCKET: bucket, DATA_LOADING_MODE: 'S3_STREAMING', LARDER_LOG_LEVEL: debug ? 'info' : 'warn' };
       const emulator = (t: typeof template) => {
-        const e = new LambdaEmulator({ template: t, bundleDir: bundles, log: () => {}, sandboxRoot: join(work, 'sandboxes'), serviceEnv: directEnv, envVars: { QueryFunction: fnEnv, DataLoaderTestFunction: fnEnv } });
+        const e = new LambdaEmulator({ template: t, bundleDir: bundles, log: debug ? (m: string) => ctx.log(m) : () => {}, sandboxRoot: join(work, 'sandboxes'), serviceEnv: directEnv, envVars: { QueryFunction: fnEnv, DataLoaderTestFunction: fnEnv } });
         emulators.push(e);
         return e;
       };
@@ -63,15 +68,34 @@ const suite: BenchSuite = {
       const init = { hello: [] as number[], query: [] as number[], loader: [] as number[] };
       const first: number[] = [];
       const floor: number[] = [];
+      const withoutArtifact = { first: [] as number[], floor: [] as number[] };
+      const artifact = config.tables[SENTENCES_ARTIFACT_TABLE] && isBuilt(config, SENTENCES_ARTIFACT_TABLE)
+        ? { key: tableS3Key(config, SENTENCES_ARTIFACT_TABLE), bytes: readFileSync(resolve(config.rootDir, config.cache.local_dir, tableConfig(config, SENTENCES_ARTIFACT_TABLE).local_path)) }
+        : null;
       for (let i = 0; i < runs; i++) {
         ctx.log(`cold start ${i + 1}/${runs}`);
         init.hello.push((await helloEm.invoke('HelloWorldFunction', {}, { cold: true })).report.initDurationMs ?? NaN);
         init.loader.push((await app.invoke('DataLoaderTestFunction', { operations: ['cache_state'] }, { cold: true })).report.initDurationMs ?? NaN);
-        const q = await app.invoke('QueryFunction', QUESTION, { cold: true });
-        if (q.error || !JSON.parse(q.payload).answer) throw new Error(`QueryFunction did not answer: ${q.payload.slice(0, 300)}`);
-        init.query.push(q.report.initDurationMs ?? NaN);
-        first.push(q.roundTripMs);
-        floor.push(await fetchAndRead(config, join(work, `floor-${i}`)));
+        // With the prebuilt sentences, and (when built) without them — the Parquet decoded by hyparquet as
+        // before index_sentences existed — in alternating order, so neither always follows the other's
+        // floor (whose GETs warm the local S3's reads) and both see the same machine load.
+        const order = artifact ? (i % 2 === 0 ? [true, false] : [false, true]) : [true];
+        for (const withArtifact of order) {
+          if (!withArtifact) await s3.send(new DeleteObjectCommand({ Bucket: config.s3.bucket, Key: artifact!.key }));
+          const q = await app.invoke('QueryFunction', QUESTION, { cold: true });
+          if (q.error || !JSON.parse(q.payload).answer) throw new Error(`QueryFunction did not answer${withArtifact ? '' : ' without index_sentences'}: ${q.payload.slice(0, 300)}`);
+          if (debug) { const m = JSON.parse(q.payload).metadata; ctx.log(JSON.stringify({ withArtifact, init: q.report.initDurationMs, rt: q.roundTripMs, t: m.timings_ms, build: m.loader.index_build_ms, tables: m.loader.tables.map((t: { table: string; ms: number; source: string }) => [t.table, t.source, Math.round(t.ms)]) })); }
+          const fl = await fetchAndRead(config, join(work, `floor-${i}-${withArtifact}`), withArtifact ? [] : [SENTENCES_ARTIFACT_TABLE]);
+          if (withArtifact) {
+            init.query.push(q.report.initDurationMs ?? NaN);
+            first.push(q.roundTripMs);
+            floor.push(fl);
+          } else {
+            withoutArtifact.first.push(q.roundTripMs);
+            withoutArtifact.floor.push(fl);
+            await s3.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: artifact!.key, Body: artifact!.bytes }));
+          }
+        }
       }
       const helloInit = median(init.hello);
       const size = (id: string) => reports.find((r) => r.logicalId === id)?.totalBytes ?? NaN;
@@ -80,6 +104,10 @@ const suite: BenchSuite = {
         { metric: 'DataLoaderTestFunction Init Duration (bundle)', value: median(init.loader), unit: 'ms', baseline: { name: 'hello-world Init', value: helloInit, unit: 'ms' }, ratio: median(init.loader) / helloInit, goal: '≤ 5×', note: `package ${(size('DataLoaderTestFunction') / 2 ** 20).toFixed(1)} MiB` },
         { metric: 'QueryFunction first answer after a cold start (Init + first call)', value: median(first), unit: 'ms', baseline: { name: 'GET its S3 objects to files + read them', value: median(floor), unit: 'ms' }, ratio: median(first) / median(floor), goal: '≤ 1.5×', note: `empty /tmp, medians of ${runs}` },
       ];
+      if (withoutArtifact.first.length) {
+        const [f, b] = [median(withoutArtifact.first), median(withoutArtifact.floor)];
+        rows.push({ metric: 'QueryFunction first answer after a cold start, without index_sentences (before)', value: f, unit: 'ms', baseline: { name: 'GET its S3 objects to files + read them', value: b, unit: 'ms' }, ratio: f / b, goal: '≤ 1.5×', note: 'sentences Parquet decoded by hyparquet; alternating with the runs above' });
+      }
       s3.destroy();
       return rows;
     } finally {
@@ -92,10 +120,10 @@ const suite: BenchSuite = {
 export default suite;
 
 /** The floor: every object the query path reads from S3, fetched to files at once, then read. */
-async function fetchAndRead(config: ReturnType<typeof loadConfig>, dir: string): Promise<number> {
+async function fetchAndRead(config: ReturnType<typeof loadConfig>, dir: string, exclude: string[] = []): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const s3 = createS3Client(config); // a new client: a new process pays its first-request cost too
-  const tables = Object.keys(config.tables).filter((t) => tableConfig(config, t).lambda_source === 's3' && isBuilt(config, t));
+  const tables = Object.keys(config.tables).filter((t) => tableConfig(config, t).lambda_source === 's3' && isBuilt(config, t) && !exclude.includes(t));
   const t0 = performance.now();
   await Promise.all(
     tables.map(async (t) => {

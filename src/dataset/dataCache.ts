@@ -163,7 +163,7 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
     return via;
   });
   writeNotice(sourceDir, outDir);
-  const built = buildArtifacts(config, outDir, texts, inputsHash, atomicWrite);
+  const built = await buildArtifacts(config, outDir, inputsHash, atomicWrite);
   Object.assign(tables, built.tables);
   const manifest: DataCacheManifest = {
     kind: 'finsights',
@@ -183,9 +183,7 @@ export async function buildDataCache(config: LarderConfig, options: BuildDataOpt
 
 /** Only the index artifacts are missing or stale (e.g. the tokenizer changed): build them alone. */
 async function rebuildArtifacts(config: LarderConfig, outDir: string, previous: DataCacheManifest, inputsHash: string): Promise<BuildResult> {
-  const out = join(outDir, tableConfig(config, 'sentences').local_path);
-  const texts = (await readSentencesParquet(out, { label: out })).sentence;
-  const built = buildArtifacts(config, outDir, texts, inputsHash, atomicWrite);
+  const built = await buildArtifacts(config, outDir, inputsHash, atomicWrite);
   const manifest: DataCacheManifest = { ...previous, tables: { ...previous.tables, ...built.tables }, artifacts: { ...previous.artifacts, ...built.artifacts } };
   writeManifest(outDir, manifest);
   log.info('index artifacts built', { outDir, artifacts: Object.keys(built.artifacts) });

@@ -8,6 +8,7 @@ import { embeddingsTableName } from '../config';
 import { LarderError } from '../errors';
 import { log } from '../log';
 import { artifactDecoder, companiesDecoder, embeddingsDecoder, kpiFactsDecoder, sectionsDecoder, sentencesDecoder, type TableDecoder } from './tableDecoders';
+import { SENTENCES_ARTIFACT_TABLE } from './sentencesArtifact';
 import type { CompanyRow, DataLoader, EmbeddingMatrix, KpiFactRow, SectionRow, SentenceRow, SentencesTable, TableSource, TableStats } from './types';
 
 export interface FetchedTable<T> {
@@ -36,7 +37,12 @@ export abstract class BaseDataLoader implements DataLoader {
   protected abstract fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>>;
 
   sentences(): Promise<SentencesTable> {
-    return this.load(sentencesDecoder());
+    if (this.loads.has('sentences') || !this.config.tables[SENTENCES_ARTIFACT_TABLE]) return this.load(sentencesDecoder());
+    // The prebuilt columnar form is fetched alongside the Parquet, through the same path (checksum,
+    // retries, stale-if-error); it is used only when derived from exactly the Parquet fetched.
+    const prebuilt = this.artifact(SENTENCES_ARTIFACT_TABLE);
+    prebuilt.catch(() => {}); // reported (and fallen back from) by the decoder
+    return this.load(sentencesDecoder('sentences', () => prebuilt));
   }
 
   async embeddings(modelKey?: string): Promise<EmbeddingMatrix> {

@@ -12,6 +12,8 @@ import { ContentChecksumError, crc32 } from './checksum';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseVectorFile, writeVectorFile } from './vectorFile';
+import { decodeSentencesArtifact } from './sentencesArtifact';
+import { log } from '../log';
 
 export type CacheFacts = Record<string, string | number | boolean>;
 
@@ -36,10 +38,27 @@ export interface TableDecoder<T> {
   };
 }
 
-export function sentencesDecoder(table = 'sentences'): TableDecoder<SentencesTable> {
+/**
+ * The sentences; with `artifact`, the prebuilt columnar form (sentencesArtifact.ts) is used when it
+ * was derived from exactly these Parquet bytes, and the Parquet is decoded otherwise.
+ */
+export function sentencesDecoder(table = 'sentences', artifact?: () => Promise<Buffer | null>): TableDecoder<SentencesTable> {
   return {
     table,
-    decodeParquet: (source, label) => readSentencesParquet(source, { label }),
+    decodeParquet: async (source, label) => {
+      if (!artifact) return readSentencesParquet(source, { label });
+      const parquet = typeof source === 'string' ? await readFile(source) : source;
+      const prebuilt = await artifact().catch((err: Error) => {
+        log.warn('prebuilt sentences artifact unreadable; decoding the Parquet', { table, error: err.message });
+        return null;
+      });
+      if (prebuilt) {
+        const decoded = decodeSentencesArtifact(prebuilt, parquet);
+        if ('table' in decoded) return decoded.table;
+        log.warn('prebuilt sentences artifact not used; decoding the Parquet', { table, reason: decoded.rejected });
+      }
+      return readSentencesParquet(parquet, { label });
+    },
     describe: (t) => ({ rows: t.count, columns: [...SENTENCE_COLUMNS] }),
   };
 }

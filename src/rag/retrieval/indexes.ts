@@ -29,6 +29,7 @@ export interface RetrievalIndexes {
   windows: WindowIndex;
   entities: EntityExtractor;
   kpis: KpiFactRow[];
+  /** Per step; `load` (until every table is in) includes lexical/windows/columns, built meanwhile. */
   buildMs: Record<string, number>;
 }
 
@@ -46,13 +47,19 @@ export async function buildIndexes(loader: DataLoader, options: BuildIndexesOpti
     buildMs[name] = Math.round((performance.now() - t0) * 10) / 10;
     return v;
   };
-  const [sentences, matrix, companies, sections, kpis, bm25Artifact] = await timed('load', () =>
-    Promise.all([loader.sentences(), loader.embeddings(options.embeddingModel), loader.companies(), loader.sections(), loader.kpiFacts(), prebuilt(loader, BM25_ARTIFACT_TABLE)]),
+  // What needs only the sentences (BM25, windows, column postings) is built as soon as they are in,
+  // while the embeddings — the largest table, last to arrive on a cold start — are still loading.
+  const sentenceSide = Promise.all([loader.sentences(), prebuilt(loader, BM25_ARTIFACT_TABLE)]).then(async ([sentences, bm25Artifact]) => {
+    const { index: lexical, source: lexicalSource } = await timed('lexical', () => lexicalIndex(sentences, bm25Artifact, options.lexical));
+    const windows = await timed('windows', () => new WindowIndex(sentences));
+    const columns = await timed('columns', () => new ColumnIndex(sentences));
+    return { sentences, lexical, lexicalSource, windows, columns };
+  });
+  const [{ sentences, lexical, lexicalSource, windows, columns }, matrix, companies, sections, kpis] = await timed('load', () =>
+    Promise.all([sentenceSide, loader.embeddings(options.embeddingModel), loader.companies(), loader.sections(), loader.kpiFacts()]),
   );
   const { vectorRowOfSentence, sentenceRowOfVector } = await timed('align', () => alignRows(sentences, matrix.ids));
   const vector = await timed('vector', () => new VectorIndex(matrix, { kernel: options.kernel }));
-  const { index: lexical, source: lexicalSource } = await timed('lexical', () => lexicalIndex(sentences, bm25Artifact, options.lexical));
-  const windows = await timed('windows', () => new WindowIndex(sentences));
   let latestYear = 0;
   for (let i = 0; i < sentences.count; i++) if (sentences.report_year[i] > latestYear) latestYear = sentences.report_year[i];
   const entities = new EntityExtractor({ companies, sections, kpis, latestYear: latestYear || new Date().getUTCFullYear() });
@@ -64,7 +71,7 @@ export async function buildIndexes(loader: DataLoader, options: BuildIndexesOpti
     sentenceRowOfVector,
     lexical,
     lexicalSource,
-    columns: new ColumnIndex(sentences),
+    columns,
     windows,
     entities,
     kpis,

@@ -43,7 +43,8 @@ describe('S3StreamingLoader: sources', () => {
     await cold.sentences();
     // Assess
     expect(statsOf(cold, embeddingsTable())).toMatchObject({ source: 's3', cached: true, rows: 700 });
-    expect(requests.get('HeadObject')).toBe(2);
+    // Embeddings, sentences, and the sentences' prebuilt artifact (index_sentences; not seeded here: a 404).
+    expect(requests.get('HeadObject')).toBe(3);
     expect(requests.get('GetObject')).toBe(3 + 1); // 3 ranged parts of the embeddings, 1 for the sentences
 
     // Act: warm (same process)
@@ -57,7 +58,7 @@ describe('S3StreamingLoader: sources', () => {
     const next = newProcess();
     const fromTmp = await next.embeddings();
     await next.sentences();
-    expect(requests.get('HeadObject')).toBe(2);
+    expect(requests.get('HeadObject')).toBe(3);
     expect(requests.get('GetObject')).toBe(0);
     expect(statsOf(next, embeddingsTable()).source).toBe('tmp');
     expect(statsOf(next, 'sentences').source).toBe('tmp');

@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, tableConfig } from '../../../src/config';
+import { LocalCacheLoader } from '../../../src/loader/localCacheLoader';
+import { decodeSentencesArtifact, encodeSentencesArtifact, SENTENCES_ARTIFACT_TABLE } from '../../../src/loader/sentencesArtifact';
+import { readSentencesParquet } from '../../../src/loader/smallTables';
+import type { SentencesTable } from '../../../src/loader/types';
+import { sentencesTable } from '../rag/fixtures';
+
+const table: SentencesTable = {
+  ...sentencesTable([
+    { cik: 104169, year: 2018, item: 'ITEM_7', pos: 1, text: 'Walmart net sales rose — “3.0%” to $495.8 billion (€, 日本, 🚀).' },
+    { cik: 104169, year: 2018, item: 'ITEM_7', pos: 2, text: '' },
+    { cik: 320193, year: 2019, item: 'ITEM_1A', pos: 1, text: 'Apple depends on suppliers.' },
+  ]),
+};
+table.prev_sentence_id = [null, table.sentenceID[0], null];
+table.next_sentence_id = [table.sentenceID[1], null, null];
+const parquet = Buffer.from('the Parquet bytes this artifact was derived from');
+
+function decoded(artifact: Buffer, source: Uint8Array = parquet): SentencesTable {
+  const d = decodeSentencesArtifact(artifact, source);
+  if (!('table' in d)) throw new Error(`rejected: ${d.rejected}`);
+  return d.table;
+}
+
+describe('the prebuilt sentences artifact', () => {
+  it('round-trips every column, nulls, empty strings and non-ASCII text exactly', () => {
+    const t = decoded(encodeSentencesArtifact(table, parquet));
+    expect(t).toEqual(table);
+    expect(t.rowById.get(table.sentenceID[2])).toBe(2);
+  });
+
+  it('is never trusted: another Parquet (stale), a flipped byte, a truncation or another format are rejected', () => {
+    const artifact = encodeSentencesArtifact(table, parquet);
+    const stale = decodeSentencesArtifact(artifact, Buffer.from('a newer sentences Parquet'));
+    expect(stale).toEqual({ rejected: expect.stringMatching(/^stale/) });
+    const flipped = Buffer.from(artifact);
+    flipped[flipped.length - 5] ^= 0x01;
+    expect(decodeSentencesArtifact(flipped, parquet)).toEqual({ rejected: expect.stringMatching(/^damaged/) });
+    expect(decodeSentencesArtifact(artifact.subarray(0, artifact.length - 7), parquet)).toEqual({ rejected: expect.stringMatching(/^damaged/) });
+    expect(decodeSentencesArtifact(Buffer.from('LBM25v1\nnot this'), parquet)).toEqual({ rejected: expect.stringMatching(/bad magic/) });
+  });
+});
+
+const config = loadConfig();
+const built = (t: string) => existsSync(join(config.rootDir, config.cache.local_dir, tableConfig(config, t).local_path));
+const haveCache = Boolean(config.tables[SENTENCES_ARTIFACT_TABLE]) && built('sentences') && built(SENTENCES_ARTIFACT_TABLE);
+
+describe.skipIf(!haveCache)('the sentences artifact of data_cache/ (npm run build:data)', () => {
+  it('decodes to exactly what the Parquet decodes to, and the loader serves that', async () => {
+    const path = join(config.rootDir, config.cache.local_dir, tableConfig(config, 'sentences').local_path);
+    const bytes = readFileSync(path);
+    const fromParquet = await readSentencesParquet(bytes, { label: path });
+    const artifactPath = join(config.rootDir, config.cache.local_dir, tableConfig(config, SENTENCES_ARTIFACT_TABLE).local_path);
+    expect(decoded(readFileSync(artifactPath), bytes)).toEqual(fromParquet);
+    expect(await new LocalCacheLoader(config).sentences()).toEqual(fromParquet);
+  });
+});
