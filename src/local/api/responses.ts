@@ -13,6 +13,15 @@ export interface HttpResponseParts {
 
 export type Invalid = { invalid: string };
 
+/** A function's result as JSON, or why it is not (both payload formats need JSON). */
+function parseResultJson(payload: string): { result: any } | Invalid {
+  try {
+    return { result: JSON.parse(payload) };
+  } catch {
+    return { invalid: 'the function returned something that is not JSON' };
+  }
+}
+
 function withDefaultContentType(headers: Record<string, string | string[]>): Record<string, string | string[]> {
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
   return headers;
@@ -20,12 +29,9 @@ function withDefaultContentType(headers: Record<string, string | string[]>): Rec
 
 /** Payload format 1.0 (REST, HTTP 1.0): {statusCode, headers, multiValueHeaders, body, isBase64Encoded} is required. */
 export function proxyResultToHttp(payload: string): HttpResponseParts | Invalid {
-  let result: any;
-  try {
-    result = JSON.parse(payload);
-  } catch {
-    return { invalid: 'the function returned something that is not JSON' };
-  }
+  const parsed = parseResultJson(payload);
+  if ('invalid' in parsed) return parsed;
+  const result = parsed.result;
   if (!result || typeof result !== 'object' || Array.isArray(result)) {
     return { invalid: `expected an object with statusCode, found ${JSON.stringify(result)?.slice(0, 100)}` };
   }
@@ -53,12 +59,9 @@ export function proxyResultToHttp(payload: string): HttpResponseParts | Invalid 
  * response (a string result is sent as its text).
  */
 export function v2ResultToHttp(payload: string): HttpResponseParts | Invalid {
-  let result: any;
-  try {
-    result = JSON.parse(payload);
-  } catch {
-    return { invalid: 'the function returned something that is not JSON' };
-  }
+  const parsed = parseResultJson(payload);
+  if ('invalid' in parsed) return parsed;
+  const result = parsed.result;
   if (!result || typeof result !== 'object' || Array.isArray(result) || result.statusCode === undefined) {
     const text = typeof result === 'string' ? result : payload;
     return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(text, 'utf8') };
