@@ -114,5 +114,6 @@ export async function runLoaderCheck(loader: DataLoader, request: LoaderCheckReq
     result.ms = performance.now() - t1;
     results.push(result);
   }
+  await loader.settled?.(); // the cache as the loads left it, background writes included
   return { loader: loader.kind, operations: results, tables: loader.stats(), cache: loader.cacheState?.(), ...(digest ? { digest } : {}), total_ms: performance.now() - t0 };
 }

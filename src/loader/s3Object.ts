@@ -1,17 +1,15 @@
 /**
  * S3 object reads for the loader: HeadObject (ETag + size) and a download made of parallel ranged
- * GETs with explicit `bytes=a-b` ranges, written straight to a file at their offsets (or into one
- * preallocated Buffer when the object is not being cached). Each part checks it received exactly
+ * GETs with explicit `bytes=a-b` ranges, each landing at its offset in one preallocated buffer (the
+ * caller decodes from memory and writes the cache file in one go, not a write per network chunk). Each part checks it received exactly
  * the bytes it asked for and is retried on a short or failed body; 5xx, throttling and dropped
  * connections are retried with back-off within the invocation's time (retry.ts), on top of the SDK's
  * own attempts. SDK errors are wrapped here, naming bucket and key.
  */
-import { open } from 'node:fs/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LarderError } from '../errors';
 import type { Progress } from './progress';
 import { isRetriableS3Error, unboundedRetry, withRetries, type RetryPolicy } from './retry';
-import { isCacheProblem } from './tmpCache';
 
 export interface ObjectRef {
   bucket: string;
@@ -44,35 +42,16 @@ export async function headObject(s3: S3Client, ref: ObjectRef, retry: RetryPolic
   }
 }
 
-/** Downloads the whole object into `path` (created or truncated). */
-export async function downloadToFile(s3: S3Client, ref: ObjectRef, path: string, options: DownloadOptions): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    if (options.head.size > 0) await fh.truncate(options.head.size);
-    await downloadParts(s3, ref, options, async (chunk, position) => {
-      let off = 0;
-      while (off < chunk.length) {
-        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, position + off);
-        off += bytesWritten;
-      }
-    });
-    // No fsync here: a file that is kept is fsynced when committed to the cache (TmpCache.commit);
-    // a temp download that is decoded and deleted never needs to reach the disk.
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Downloads the whole object into memory (used when a table is not cached). */
+/** Downloads the whole object into one buffer. */
 export async function downloadToBuffer(s3: S3Client, ref: ObjectRef, options: DownloadOptions): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(options.head.size);
-  await downloadParts(s3, ref, options, async (chunk, position) => {
+  await downloadParts(s3, ref, options, (chunk, position) => {
     chunk.copy(buf, position);
   });
   return buf;
 }
 
-type Sink = (chunk: Buffer, position: number) => Promise<void>;
+type Sink = (chunk: Buffer, position: number) => void;
 
 async function downloadParts(s3: S3Client, ref: ObjectRef, options: DownloadOptions, sink: Sink): Promise<void> {
   const { size } = options.head;
@@ -112,7 +91,7 @@ async function fetchPartOnce(s3: S3Client, ref: ObjectRef, options: DownloadOpti
         const chunk = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
         const room = end + 1 - (start + received);
         const take = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        await sink(take, start + received);
+        sink(take, start + received);
         received += take.length;
         options.progress?.add(take.length);
       }
@@ -121,7 +100,6 @@ async function fetchPartOnce(s3: S3Client, ref: ObjectRef, options: DownloadOpti
       return;
     } catch (err) {
       options.progress?.add(-received);
-      if (isCacheProblem(err)) throw err; // the file can't be written: the caller falls back to memory
       if (isSdkError(err) && isRetriableS3Error(err)) throw err; // the next back-off round (fetchPart)
       if (isSdkError(err)) throw wrapS3Error(err, ref, 'GetObject');
       if (attempt >= attempts) {

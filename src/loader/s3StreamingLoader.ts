@@ -14,7 +14,7 @@
  *     exists, that copy is served (stale-if-error, logged once per table).
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { tableConfig, tablePackagePath, tableS3Key, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
@@ -23,7 +23,7 @@ import { BaseDataLoader, type FetchedTable } from './baseLoader';
 import { ContentChecksumError, crc32 } from './checksum';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { createProgress } from './progress';
-import { downloadToBuffer, downloadToFile, headObject, type DownloadOptions, type ObjectHead, type ObjectRef } from './s3Object';
+import { downloadToBuffer, headObject, type DownloadOptions, type ObjectHead, type ObjectRef } from './s3Object';
 import type { TableDecoder } from './tableDecoders';
 import type { InvocationClock, LoaderCacheState } from './types';
 import { isCacheProblem, type CacheEntryMeta, type TmpCache } from './tmpCache';
@@ -45,6 +45,7 @@ export class S3StreamingLoader extends BaseDataLoader {
   private readonly retry: RetryPolicy;
   private invocation?: InvocationClock;
   private readonly staleServed = new Set<string>();
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(config: LarderConfig, options: S3StreamingLoaderOptions) {
     super(config);
@@ -120,9 +121,9 @@ export class S3StreamingLoader extends BaseDataLoader {
   }
 
   /**
-   * Reads the cached copy if there is one: the object as downloaded (`<table>.parquet`) or, for
-   * embeddings whose Parquet needs polars, the derived vector file. Null when absent or unreadable
-   * (an unreadable entry is dropped).
+   * Reads the cached copy if there is one: the object as downloaded (`<table>.parquet`) or, for a
+   * table with a derived form (the embeddings), that form. Null when absent or unreadable (an
+   * unreadable entry is dropped).
    */
   private async readCached<T>(decoder: TableDecoder<T>): Promise<{ value: T; meta: CacheEntryMeta; key: string } | null> {
     for (const key of cacheKeys(decoder)) {
@@ -131,12 +132,8 @@ export class S3StreamingLoader extends BaseDataLoader {
       const path = this.cache.getPath(key);
       try {
         const facts = meta.facts ?? {};
-        const value =
-          meta.form !== 'object'
-            ? await decoder.derived!.read(path, facts)
-            : decoder.derived
-              ? await decoder.derived.readDownloaded(path, facts)
-              : await this.readVerified(decoder, path, facts);
+        if (decoder.derived && meta.form !== decoder.derived.form) throw new Error(`cached as "${meta.form}", not "${decoder.derived.form}" (an older Larder's cache)`);
+        const value = decoder.derived ? await decoder.derived.read(path, facts) : await this.readVerified(decoder, path, facts);
         return { value, meta, key };
       } catch (err) {
         this.cache.removeItem(key, err instanceof ContentChecksumError ? err.message : `unreadable: ${(err as Error).message}`);
@@ -171,7 +168,7 @@ export class S3StreamingLoader extends BaseDataLoader {
     const options: DownloadOptions = { head, partBytes: this.config.cache.download_part_bytes, concurrency: this.config.cache.download_concurrency, progress, retry: this.retry };
     const objectKey = `${decoder.table}.parquet`;
     const objectMeta = { etag: head.etag, sourceBytes: head.size, form: 'object' };
-    let value: T | undefined;
+    let value: T;
     let cached = false;
     const phases = { downloadMs: 0, decodeMs: 0, cacheWriteMs: 0 };
     const timed = async <R>(phase: keyof typeof phases, f: () => R | Promise<R>): Promise<R> => {
@@ -186,64 +183,79 @@ export class S3StreamingLoader extends BaseDataLoader {
     this.warnIfTooBig(decoder.table, head.size, Boolean(decoder.derived));
 
     if (!decoder.derived) {
-      // Download into the cache, decode the bytes, record their checksum; commit only if they decode.
-      const entry = await this.cache.put(objectKey, head.size, objectMeta, async (tmpPath) => {
-        await timed('downloadMs', () => downloadToFile(this.s3, ref, tmpPath, options));
-        const buf = await readFile(tmpPath);
-        value = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, objectKey));
-        return { checksum: crc32(buf) };
-      });
+      // Download into memory and decode; the bytes that decoded are cached with their checksum in
+      // the background (settled() waits for it), so serving the table never waits on /tmp.
+      const bytes = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
+      value = await timed('decodeMs', () => this.decodeFresh(decoder, bytes, label, objectKey));
+      const entry = this.cache.startPut(objectKey, head.size, objectMeta);
       cached = entry !== null;
-      if (!cached) value = undefined; // a cache problem part-way: load through memory below
+      if (entry) {
+        this.inBackground(decoder.table, async () => {
+          await entry.finish(async (tmpPath) => {
+            await writeFile(tmpPath, bytes);
+            return { checksum: crc32(bytes) };
+          });
+        });
+      }
     } else {
-      // Download into a reserved temp file and decode it. If the fast page reader could decode it,
-      // the Parquet as downloaded is the cached form (no second write); otherwise cache the
-      // derived vector file (which needs no polars on the next cold start).
+      // A table with a derived form (the embeddings): downloaded into memory and decoded there (the
+      // vectors become a view over the downloaded bytes), then answered from. The derived form is
+      // written to /tmp and committed in the background (settled() waits for it): the first answer
+      // after a cold start never waits on /tmp. A temp file is reserved before the download, so a
+      // writer killed mid-download leaves a file the next start reclaims.
       const derived = decoder.derived;
-      let keepDownloaded = false;
-      const reservation = this.cache.reserve(head.size, objectKey);
-      if (reservation) {
-        try {
-          await timed('downloadMs', () => downloadToFile(this.s3, ref, reservation.tmpPath, options));
-          const r = await timed('decodeMs', () => this.decodeFresh(decoder, reservation.tmpPath, label, objectKey, derived.decodeForCache));
-          value = r.value;
-          keepDownloaded = r.keepDownloaded;
-          // No fsync before the rename: see tmpCache.ts (a complete write + rename is what a killed
-          // process cannot tear; the checksums recorded here catch anything else on the next load).
-          if (keepDownloaded) cached = (await timed('cacheWriteMs', () => reservation.commit(objectKey, { ...objectMeta, facts: r.facts }))) !== null;
-        } catch (err) {
-          if (!isCacheProblem(err)) throw err;
-          log.warn('tmp cache: download to file failed; loading through memory', { table: decoder.table, error: (err as Error).message });
-        } finally {
-          reservation.release();
-        }
+      const formKey = `${decoder.table}.${derived.form}`;
+      let reservation = this.cache.reserve(head.size, formKey);
+      if (reservation && !(await touchFile(reservation.tmpPath))) {
+        reservation.release();
+        reservation = null;
       }
-      if (value === undefined) {
-        const buf = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
-        const r = await timed('decodeMs', () => this.decodeFresh(decoder, buf, label, objectKey, derived.decodeForCache));
-        value = r.value;
-        keepDownloaded = r.keepDownloaded;
+      try {
+        const bytes = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
+        value = await timed('decodeMs', () => this.decodeFresh(decoder, bytes, label, formKey, () => derived.decodeDownload(bytes, label)));
+      } catch (err) {
+        reservation?.release();
+        throw err;
       }
-      if (!cached && keepDownloaded) this.warnIfTooBig(decoder.table, head.size);
-      if (!cached && !keepDownloaded) {
-        const v = value;
-        const need = derived.maxBytes(v);
-        this.warnIfTooBig(decoder.table, need);
-        cached = (await timed('cacheWriteMs', () => this.cache.put(`${decoder.table}.${derived.form}`, need, { ...objectMeta, form: derived.form }, (path) => derived.write(path, v)))) !== null;
-      }
+      const v = value as T;
+      const need = derived.maxBytes(v);
+      const slot = reservation && need <= reservation.bytes ? reservation : (reservation?.release(), this.cache.reserve(need, formKey));
+      if (slot) {
+        cached = true;
+        this.inBackground(decoder.table, async () => {
+          try {
+            const facts = await derived.writeInBackground(slot.tmpPath, v);
+            slot.commit(formKey, { ...objectMeta, form: derived.form, facts });
+          } finally {
+            slot.release();
+          }
+        });
+      } else this.warnIfTooBig(decoder.table, need);
     }
 
-    if (value === undefined) {
-      const buf = await timed('downloadMs', () => downloadToBuffer(this.s3, ref, options));
-      value = await timed('decodeMs', () => this.decodeFresh<T>(decoder, buf, label, objectKey));
-    }
     progress.done({ table: decoder.table, cached, ...phases });
     return { value: value as T, source: 's3', bytes: head.size, cached };
   }
 
-  private async decodeFresh<T, R = T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string, decode?: (source: string | Buffer, label: string) => R): Promise<R> {
+  /**
+   * Resolves once every cache write running in the background (see fromS3) has been committed or
+   * given up. Handlers that report the cache call it first; nothing else needs to.
+   */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  /** Runs a cache write after the table is served; a failure is logged (the table is fetched again next cold start). */
+  private inBackground(table: string, write: () => Promise<void>): void {
+    const task = write()
+      .catch((err) => log.warn('tmp cache: background write failed; not cached', { table, error: (err as Error).message }))
+      .finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  private async decodeFresh<T, R = T>(decoder: TableDecoder<T>, source: string | Buffer, label: string, key: string, decode?: (source: string | Buffer, label: string) => R | Promise<R>): Promise<R> {
     try {
-      return decode ? decode(source, label) : ((await decoder.decodeParquet(source, label)) as unknown as R);
+      return decode ? await decode(source, label) : ((await decoder.decodeParquet(source, label)) as unknown as R);
     } catch (err) {
       // A freshly downloaded object that does not decode is bad data in S3, not a cache problem.
       this.cache.removeItem(key);
@@ -262,6 +274,17 @@ export class S3StreamingLoader extends BaseDataLoader {
       budgetBytes: this.cache.maxBytes,
       hint: `set cache.budget_bytes / LARDER_CACHE_BUDGET_BYTES ≥ ${bytes}, or EphemeralStorage ≥ ${neededMb} MB`,
     });
+  }
+}
+
+/** Creates (or empties) `path`; false when the cache directory cannot take it. */
+async function touchFile(path: string): Promise<boolean> {
+  try {
+    await writeFile(path, '');
+    return true;
+  } catch (err) {
+    if (!isCacheProblem(err)) throw err;
+    return false;
   }
 }
 

@@ -4,14 +4,12 @@
  */
 import type { LarderConfig } from '../config';
 import { embeddingModel, tableConfig } from '../config';
-import { readEmbeddingsParquet, readEmbeddingsParquetAsync, readEmbeddingsParquetDetailed } from './embeddingsParquet';
+import { readEmbeddingsDownloaded, readEmbeddingsParquet } from './embeddingsParquet';
 import { readCompaniesParquet, readKpiFactsParquet, readSectionsParquet, readSentencesParquet, SENTENCE_COLUMNS, type ParquetSource } from './smallTables';
 import type { CompanyRow, EmbeddingMatrix, KpiFactRow, SectionRow, SentencesTable } from './types';
-import type { EmbeddingsLayout } from './parquetVectors';
-import { ContentChecksumError, crc32 } from './checksum';
-import { readFileSync } from 'node:fs';
+import { ContentChecksumError } from './checksum';
 import { readFile } from 'node:fs/promises';
-import { parseVectorFile, writeVectorFile } from './vectorFile';
+import { readVectorFileChecked, writeVectorFileAsync, type VectorFileChecks } from './vectorFile';
 import { decodeSentencesArtifact } from './sentencesArtifact';
 import { log } from '../log';
 
@@ -25,14 +23,12 @@ export interface TableDecoder<T> {
   /** A form that loads faster than the Parquet; when set, the /tmp cache holds this form instead. */
   derived?: {
     form: string;
-    /** Decodes a fresh download; `keepDownloaded` when the Parquet itself loads fast (cache it as is). */
-    decodeForCache(source: ParquetSource, label: string): { value: T; keepDownloaded: boolean; facts?: CacheFacts };
-    /** Decodes a cached Parquet kept as downloaded, trusting the facts recorded when it was cached. */
-    readDownloaded(path: string, facts: CacheFacts): Promise<T>;
+    /** Decodes a fresh download held in memory; the value may reuse `bytes` (nothing else reads them after). */
+    decodeDownload(bytes: Buffer, label: string): Promise<T>;
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
-    /** Writes the derived file; returns facts to record with it (its checksum). */
-    write(path: string, value: T): CacheFacts;
+    /** Writes the derived file off the event loop (the value is served meanwhile); returns facts to record (its checksums). */
+    writeInBackground(path: string, value: T): Promise<CacheFacts>;
     /** Reads it back, verifying the facts recorded at write time (throws ContentChecksumError). */
     read(path: string, facts: CacheFacts): Promise<T>;
   };
@@ -71,29 +67,16 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
     describe: (m) => ({ rows: m.count, columns: ['sentenceID', 'embedding'] }),
     derived: {
       form: 'vectors-f32-v1',
-      decodeForCache: (source, label) => {
-        const r = readEmbeddingsParquetDetailed(source, { label, model: model.key, dims: model.dimensions });
-        // The validated read plan travels with the entry (warm loads of these bytes skip the page
-        // walk), and so do the checksums a warm load verifies before serving them.
-        const checks: CacheFacts = r.layout && r.floatCrcs ? { layout: JSON.stringify(r.layout), floatCrcs: JSON.stringify(r.floatCrcs), idsCrc: r.idsCrc ?? 0 } : {};
-        return { value: r.matrix, keepDownloaded: r.fast, facts: { normalised: r.storedNormalised, ...checks } };
-      },
-      readDownloaded: (path, facts) => {
-        const layout = parseLayout(facts.layout);
-        const floatCrcs = parseNumbers(facts.floatCrcs);
-        // An entry without checksums (written by an older version) cannot be verified: refetch it once.
-        if (!layout || !floatCrcs || typeof facts.idsCrc !== 'number') return Promise.reject(new ContentChecksumError(`${path} (no checksum recorded)`));
-        return readEmbeddingsParquetAsync(path, { label: path, model: model.key, dims: model.dimensions, knownNormalised: facts.normalised === true, layout, floatCrcs, idsCrc: facts.idsCrc });
-      },
+      decodeDownload: async (bytes, label) => readEmbeddingsDownloaded(bytes, { label, model: model.key, dims: model.dimensions }),
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
-      write: (path, m) => {
-        writeVectorFile(path, m);
-        return { checksum: crc32(readFileSync(path)) };
+      writeInBackground: async (path, m) => {
+        const checks = await writeVectorFileAsync(path, m);
+        return { ...checks, blockCrcs: JSON.stringify(checks.blockCrcs) };
       },
       read: async (path, facts) => {
-        const buf = await readFile(path);
-        if (typeof facts.checksum !== 'number' || crc32(buf) !== facts.checksum) throw new ContentChecksumError(`${path} (vector file)`);
-        const m = parseVectorFile(buf, path);
+        const checks = vectorFileChecks(facts);
+        if (!checks) throw new ContentChecksumError(`${path} (no checksum recorded)`);
+        const m = await readVectorFileChecked(path, checks);
         if (m.model !== model.key || m.dims !== model.dimensions) throw new Error(`cached vectors are ${m.model}/${m.dims}d, expected ${model.key}/${model.dimensions}d`);
         return m;
       },
@@ -101,20 +84,19 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
   };
 }
 
+/** The checksums recorded with a vector file (writeVectorFileAsync), or undefined when they are missing or malformed. */
+function vectorFileChecks(facts: CacheFacts): VectorFileChecks | undefined {
+  const blockCrcs = parseNumbers(facts.blockCrcs);
+  const { vectorsOffset, headCrc, blockBytes } = facts;
+  if (!blockCrcs || typeof vectorsOffset !== 'number' || typeof headCrc !== 'number' || typeof blockBytes !== 'number' || !(blockBytes > 0)) return undefined;
+  return { vectorsOffset, headCrc, blockBytes, blockCrcs };
+}
+
 function parseNumbers(recorded: string | number | boolean | undefined): number[] | undefined {
   if (typeof recorded !== 'string') return undefined;
   try {
     const list = JSON.parse(recorded) as unknown;
     return Array.isArray(list) && list.every((n) => typeof n === 'number') ? (list as number[]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseLayout(recorded: string | number | boolean | undefined): EmbeddingsLayout | undefined {
-  if (typeof recorded !== 'string') return undefined;
-  try {
-    return JSON.parse(recorded) as EmbeddingsLayout;
   } catch {
     return undefined;
   }

@@ -61,6 +61,9 @@ export interface Reservation {
   release(): void;
 }
 
+/** Writes the entry's file at the temp path; may return facts known only once it is written (its checksum). */
+export type Fill = (tmpPath: string) => NewEntryMeta['facts'] | void | Promise<NewEntryMeta['facts'] | void>;
+
 export interface TmpCacheOptions {
   dir: string;
   maxBytes: number;
@@ -178,9 +181,23 @@ export class TmpCache {
    * else and tries once more; after that, or on any other filesystem problem, it returns null (the
    * caller loads without caching). Errors `fill` throws that are not filesystem problems propagate.
    */
-  async put(key: string, bytes: number, meta: NewEntryMeta, fill: (tmpPath: string) => NewEntryMeta['facts'] | void | Promise<NewEntryMeta['facts'] | void>): Promise<CacheEntryMeta | null> {
+  async put(key: string, bytes: number, meta: NewEntryMeta, fill: Fill): Promise<CacheEntryMeta | null> {
+    return this.fillAndCommit(key, bytes, meta, fill, this.reserve(bytes, key));
+  }
+
+  /**
+   * put() in two steps: the room is reserved now (null when there is none, so the caller knows at
+   * once whether the entry will be cached) and the file is written when `finish` runs — the loader
+   * runs it in the background.
+   */
+  startPut(key: string, bytes: number, meta: NewEntryMeta): { finish(fill: Fill): Promise<CacheEntryMeta | null> } | null {
+    const reservation = this.reserve(bytes, key);
+    return reservation && { finish: (fill) => this.fillAndCommit(key, bytes, meta, fill, reservation) };
+  }
+
+  private async fillAndCommit(key: string, bytes: number, meta: NewEntryMeta, fill: Fill, first: Reservation | null): Promise<CacheEntryMeta | null> {
     for (let attempt = 1; attempt <= 2; attempt++) {
-      const reservation = this.reserve(bytes, key);
+      const reservation = attempt === 1 ? first : this.reserve(bytes, key);
       if (!reservation) return null;
       try {
         // `fill` may return facts known only once the file is written (its checksum).

@@ -138,6 +138,11 @@ export interface DataLoader {
   /** Where the loader reads from and, for the S3 loader, what the /tmp cache holds now. */
   cacheState?(): LoaderCacheState;
   /**
+   * Resolves when the /tmp cache writes still running after a load (the S3 loader caches in the
+   * background, so an answer never waits on /tmp) have finished. Call it before reading the cache.
+   */
+  settled?(): Promise<void>;
+  /**
    * Binds the current invocation (Lambda's context) so S3 retries stop in time; handlers call it
    * first thing. Loaders that never call a remote store omit it.
    */

@@ -10,9 +10,11 @@
  *
  *   "LARDVEC1" | u32 LE header length | header JSON | ids (utf-8, '\n'-joined) | pad to 64 | vectors
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { LarderError } from '../errors';
+import { ContentChecksumError, crc32 } from './checksum';
+import { readRuns, type Run } from './fileRuns';
 import type { EmbeddingMatrix } from './types';
 
 const MAGIC = 'LARDVEC1';
@@ -29,6 +31,20 @@ interface VectorFileHeader {
 
 /** Writes `matrix` to `path` (the caller renames it into place) and fsyncs it. Returns bytes written. */
 export function writeVectorFile(path: string, matrix: EmbeddingMatrix): number {
+  const head = vectorFileHead(matrix);
+  const vectors = Buffer.from(matrix.vectors.buffer, matrix.vectors.byteOffset, matrix.count * matrix.dims * 4);
+  const fd = openSync(path, 'w');
+  try {
+    const written = writeAll(fd, head) + writeAll(fd, vectors);
+    fsyncSync(fd);
+    return written;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Everything before the vectors: magic, header length, header, ids, padding to the vectors' alignment. */
+function vectorFileHead(matrix: EmbeddingMatrix): Buffer {
   const ids = Buffer.from(matrix.ids.join('\n'), 'utf8');
   const header: VectorFileHeader = { model: matrix.model, count: matrix.count, dims: matrix.dims, idsBytes: ids.length, vectorsOffset: 0, normalised: true };
   // The header's length depends on vectorsOffset's digits: size it with a wide placeholder first.
@@ -40,16 +56,77 @@ export function writeVectorFile(path: string, matrix: EmbeddingMatrix): number {
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(headerJson.length, 8);
   const pad = Buffer.alloc(header.vectorsOffset - (headLen + ids.length));
-  const vectors = Buffer.from(matrix.vectors.buffer, matrix.vectors.byteOffset, matrix.count * matrix.dims * 4);
-  const fd = openSync(path, 'w');
+  return Buffer.concat([prefix, headerJson, ids, pad]);
+}
+
+/** The vectors' checksums are taken per block of this many bytes (a warm read checks each as it lands). */
+const CHECK_BLOCK_BYTES = 4 << 20;
+
+/**
+ * What a warm read of a vector file verifies: a CRC-32 of everything before the vectors (magic,
+ * header, ids, padding) and one per CHECK_BLOCK_BYTES of the vectors.
+ */
+export interface VectorFileChecks {
+  vectorsOffset: number;
+  headCrc: number;
+  blockBytes: number;
+  blockCrcs: number[];
+}
+
+/**
+ * Writes `matrix` as a vector file with positional writes on the thread pool, a block at a time,
+ * taking each block's checksum just before it is queued — so the event loop is never held for long
+ * (the loader runs this in the background while the first answer is computed). No fsync (see
+ * tmpCache.ts). The caller must not change `matrix.vectors` until it resolves.
+ */
+export async function writeVectorFileAsync(path: string, matrix: EmbeddingMatrix): Promise<VectorFileChecks> {
+  const head = vectorFileHead(matrix);
+  const vectors = new Uint8Array(matrix.vectors.buffer, matrix.vectors.byteOffset, matrix.count * matrix.dims * 4);
+  const fh = await open(path, 'w');
   try {
-    let written = 0;
-    for (const part of [prefix, headerJson, ids, pad, vectors]) written += writeAll(fd, part);
-    fsyncSync(fd);
-    return written;
+    const writeAll = async (data: Uint8Array, position: number) => {
+      for (let off = 0; off < data.length; ) off += (await fh.write(data, off, data.length - off, position + off)).bytesWritten;
+    };
+    const headCrc = crc32(head);
+    await writeAll(head, 0);
+    const blockCrcs: number[] = [];
+    for (let off = 0; off < vectors.length; off += CHECK_BLOCK_BYTES) {
+      const block = vectors.subarray(off, Math.min(vectors.length, off + CHECK_BLOCK_BYTES));
+      blockCrcs.push(crc32(block));
+      await writeAll(block, head.length + off);
+    }
+    return { vectorsOffset: head.length, headCrc, blockBytes: CHECK_BLOCK_BYTES, blockCrcs };
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
+}
+
+/**
+ * Reads a vector file written by writeVectorFileAsync, the head and the vector blocks read at once on
+ * the thread pool, each block checked against its recorded CRC as soon as it lands (so the check
+ * hides behind the reads). Throws ContentChecksumError on any mismatch, TABLE_INVALID when the file
+ * is not a vector file of the recorded shape.
+ */
+export async function readVectorFileChecked(path: string, checks: VectorFileChecks): Promise<EmbeddingMatrix> {
+  const size = statSync(path).size;
+  const vectorBytes = size - checks.vectorsOffset;
+  const expectedBlocks = Math.ceil(Math.max(0, vectorBytes) / checks.blockBytes);
+  if (vectorBytes < 0 || expectedBlocks !== checks.blockCrcs.length) throw new ContentChecksumError(`${path} (size ${size} bytes does not fit the recorded checksums)`);
+  const buf = Buffer.allocUnsafeSlow(size);
+  const runs: Run[] = [{ target: buf, offset: 0, position: 0, length: checks.vectorsOffset }];
+  for (let off = 0; off < vectorBytes; off += checks.blockBytes) {
+    const length = Math.min(checks.blockBytes, vectorBytes - off);
+    runs.push({ target: buf, offset: checks.vectorsOffset + off, position: checks.vectorsOffset + off, length });
+  }
+  let corrupt = -1;
+  const check = (i: number) => {
+    const r = runs[i];
+    const expected = i === 0 ? checks.headCrc : checks.blockCrcs[i - 1];
+    if (corrupt < 0 && crc32(buf.subarray(r.offset, r.offset + r.length)) !== expected) corrupt = i;
+  };
+  if (!(await readRuns(path, runs, 4, check))) throw new LarderError('TABLE_INVALID', `vector file ${path} could not be read`, { details: { path } });
+  if (corrupt >= 0) throw new ContentChecksumError(`${path} (${corrupt === 0 ? 'header and ids' : `vector block ${corrupt - 1}`})`);
+  return parseVectorFile(buf, path);
 }
 
 /** Expected total size of a vector file, from its header (for truncation checks). */
@@ -63,27 +140,6 @@ export function vectorFileSize(header: Pick<VectorFileHeader, 'vectorsOffset' | 
  */
 export function readVectorFile(path: string): EmbeddingMatrix {
   return parseVectorFile(readFileSync(path), path);
-}
-
-/**
- * The same, reading on the libuv thread pool (one pread into one buffer) so the caller can overlap
- * it with a network round trip (the loader revalidates with HeadObject while the file is read).
- */
-export async function readVectorFileAsync(path: string): Promise<EmbeddingMatrix> {
-  const fh = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    const buf = Buffer.allocUnsafeSlow(size);
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await fh.read(buf, off, Math.min(size - off, 1 << 30), off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return parseVectorFile(off === size ? buf : buf.subarray(0, off), path);
-  } finally {
-    await fh.close();
-  }
 }
 
 export function parseVectorFile(buf: Buffer, path: string): EmbeddingMatrix {

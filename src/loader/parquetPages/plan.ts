@@ -22,13 +22,17 @@ export function columnMeta(rg: Map<number, unknown>, column: string): Map<number
   return chunk?.get(3) as Map<number, unknown> | undefined;
 }
 
-/** Walks the column's page headers, validating levels; returns where every float run is and goes. */
-export function planVectors(src: Source, column: string, dims?: number, footer = readFooter(src)): VectorPlan | null {
+/**
+ * Walks the column's page headers, validating levels; returns where every float run is and goes.
+ * `target` supplies the output array for a count of floats (default: a new one); null declines.
+ */
+export function planVectors(src: Source, column: string, dims?: number, footer = readFooter(src), target: (floats: number) => Float32Array | null = (n) => new Float32Array(n)): VectorPlan | null {
   if (!footer) return null;
   const { schema, numRows, rowGroups } = footer;
   const levels = maxLevels(schema, column);
   if (!levels || levels.rep !== 1) return null;
-  let out: Float32Array | null = dims ? new Float32Array(numRows * dims) : null;
+  let out: Float32Array | null = dims ? target(numRows * dims) : null;
+  if (dims && !out) return null;
   let written = 0;
   const reads: ValueRead[] = [];
   const rowCheck = { rows: 0, current: 0, dims: dims ?? 0, ok: true };
@@ -43,7 +47,8 @@ export function planVectors(src: Source, column: string, dims?: number, footer =
       const rgRows = Number(rg.get(3));
       if (!rgRows || chunkValues % rgRows) return null;
       rowCheck.dims = chunkValues / rgRows;
-      out = new Float32Array(numRows * rowCheck.dims);
+      out = target(numRows * rowCheck.dims);
+      if (!out) return null;
     }
     while (pos < end) {
       // One read covers the page header and (usually) its levels; the floats are read separately,

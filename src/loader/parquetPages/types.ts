@@ -7,24 +7,6 @@ export interface FastVectors {
 
 export interface FastEmbeddings extends FastVectors {
   ids: string[];
-  /** Where the float runs and the ids chunks are: recorded with a validated cache entry (see below). */
-  layout: EmbeddingsLayout;
-}
-
-/**
- * The read plan of an embeddings Parquet, found by walking (and validating) its page headers and
- * levels once. The /tmp cache records it with the entry, so a warm load of the same bytes (same
- * ETag and size) queues its reads at once instead of walking ~80 page headers again.
- */
-export interface EmbeddingsLayout {
-  v: 1;
-  rows: number;
-  dims: number;
-  /** [file position, byte length, byte offset in the vectors] per float run. */
-  floats: [number, number, number][];
-  /** [file position, byte length] per ids column chunk; `def` is its max definition level (0 or 1). */
-  ids: [number, number][];
-  def: number;
 }
 
 /** The file footer (FileMetaData): schema, row count, row groups, as Thrift maps. */

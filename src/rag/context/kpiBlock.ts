@@ -8,7 +8,7 @@
 import type { KpiFactRow } from '../../loader/types';
 import type { QuestionEntities } from '../entities';
 import type { KpiFactUsed } from '../types';
-import { formatAmount, suspectFacts, suspectKey } from './kpiSuspect';
+import { formatAmount, suspectFacts, suspectKey, US_NUMBER } from './kpiSuspect';
 
 export interface KpiBlock {
   text: string;
@@ -60,7 +60,7 @@ export function kpiBlock(kpis: readonly KpiFactRow[], e: QuestionEntities): KpiB
 export function formatValue(value: number, unit: string): string {
   if (unit === 'USD' && Math.abs(value) >= 1e6) {
     const [div, word] = Math.abs(value) >= 1e9 ? [1e9, 'billion'] : [1e6, 'million'];
-    return `$${(value / div).toLocaleString('en-US', { maximumFractionDigits: 2 })} ${word} (${value.toLocaleString('en-US')} USD)`;
+    return `$${US_NUMBER.scaled.format(value / div)} ${word} (${US_NUMBER.whole.format(value)} USD)`;
   }
-  return `${value.toLocaleString('en-US', { maximumFractionDigits: 4 })}${unit ? ' ' + unit : ''}`;
+  return `${US_NUMBER.precise.format(value)}${unit ? ' ' + unit : ''}`;
 }

@@ -25,6 +25,12 @@ function newProcess(cacheDir: string, remainingMs?: () => number): DataLoader {
   if (remainingMs) loader.bindInvocation?.({ getRemainingTimeInMillis: remainingMs });
   return loader;
 }
+/** A process that loads every table, leaving `cacheDir` warm (its background cache writes finished). */
+async function warmCache(cacheDir: string): Promise<void> {
+  const loader = newProcess(cacheDir);
+  await digestTables(loader);
+  await loader.settled?.();
+}
 const sourceOf = (loader: DataLoader, table: string) => loader.stats().find((s) => s.table === table);
 const bucketRule = (operation: string) => ({ operation, pathPrefix: `/${fx.bucket}/` });
 
@@ -57,7 +63,7 @@ describe('loader faults: S3 errors', () => {
 
   it('HEAD 503×3 with a warm cache: retried, then served from /tmp', async () => {
     const cacheDir = join(fx.dir, 'head-503');
-    await digestTables(newProcess(cacheDir));
+    await warmCache(cacheDir);
     const loader = newProcess(cacheDir, () => 60_000);
     const got = await withFault({ failNext: 3, status: 503, code: 'SlowDown', match: bucketRule('HeadObject') }, () => digestTables(loader));
     expect(got).toEqual(expected);
@@ -66,7 +72,7 @@ describe('loader faults: S3 errors', () => {
 
   it('S3 down for the whole invocation with a warm cache: the verified /tmp copy is served (stale-if-error)', async () => {
     const cacheDir = join(fx.dir, 'stale-if-error');
-    await digestTables(newProcess(cacheDir));
+    await warmCache(cacheDir);
     const deadline = Date.now() + 2_500;
     const loader = newProcess(cacheDir, () => deadline - Date.now());
     const got = await withFault({ failNext: 10_000, status: 503, code: 'SlowDown', match: bucketRule('HeadObject') }, () => digestTables(loader));
@@ -97,11 +103,10 @@ describe('loader faults: the /tmp cache', () => {
   it('flipped bytes in cached files (same size) are caught, refetched and never served', async () => {
     // Prepare: a warm cache, then flip one float byte of the embeddings and one byte of the KPI facts.
     const cacheDir = join(fx.dir, 'flipped');
-    await digestTables(newProcess(cacheDir));
-    const embeddingsFile = join(cacheDir, `${embeddingsName()}.parquet`);
-    const meta = JSON.parse(readFileSync(`${embeddingsFile}.meta.json`, 'utf8')) as { facts: { layout: string } };
-    const [position, length] = (JSON.parse(meta.facts.layout) as { floats: [number, number, number][] }).floats[1];
-    flipByte(embeddingsFile, position + Math.floor(length / 2));
+    await warmCache(cacheDir);
+    const embeddingsFile = join(cacheDir, `${embeddingsName()}.vectors-f32-v1`);
+    const meta = JSON.parse(readFileSync(`${embeddingsFile}.meta.json`, 'utf8')) as { facts: { vectorsOffset: number } };
+    flipByte(embeddingsFile, meta.facts.vectorsOffset + Math.floor((statSync(embeddingsFile).size - meta.facts.vectorsOffset) / 2));
     const kpiFile = join(cacheDir, 'kpi_facts.parquet');
     flipByte(kpiFile, Math.floor(statSync(kpiFile).size / 3));
     // Act
@@ -137,6 +142,9 @@ describe('loader faults: the /tmp cache', () => {
     expect(readdirSync(cacheDir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
     expect(await digestTables(loader)).toEqual(expected);
     expect(loader.stats().find((s) => s.table === embeddingsName())).toMatchObject({ loadedFrom: 's3', cached: true });
+    await loader.settled?.();
+    expect(readdirSync(cacheDir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+    expect(readdirSync(cacheDir)).toContain(`${embeddingsName()}.vectors-f32-v1`);
   }, 60_000);
 });
 

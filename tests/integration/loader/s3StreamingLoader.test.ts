@@ -22,6 +22,13 @@ let s3Config: LarderConfig;
 
 /** A new loader over the same cache dir: what a new Lambda process (same /tmp) would build. */
 const newProcess = (config = s3Config): DataLoader => createDataLoader(config, undefined, { fresh: true, s3: fx.s3 });
+/** A process that loads with `load` and exits once its background /tmp writes are done (the cache is then warm). */
+const earlierProcess = async (load: (loader: DataLoader) => Promise<unknown>, config = s3Config): Promise<DataLoader> => {
+  const loader = newProcess(config);
+  await load(loader);
+  await loader.settled?.();
+  return loader;
+};
 const statsOf = (loader: DataLoader, table: string) => loader.stats().find((s) => s.table === table)!;
 const embeddingsTable = () => embeddingsTableName(fx.config);
 
@@ -55,6 +62,7 @@ describe('S3StreamingLoader: sources', () => {
     expect(statsOf(cold, embeddingsTable()).source).toBe('memory');
 
     // Act: new process, same /tmp
+    await cold.settled?.();
     const next = newProcess();
     const fromTmp = await next.embeddings();
     await next.sentences();
@@ -67,7 +75,7 @@ describe('S3StreamingLoader: sources', () => {
   });
 
   it('fetches again when the object changed in S3 (ETag differs)', async () => {
-    await newProcess().companies();
+    await earlierProcess((l) => l.companies());
     const key = tableS3Key(fx.config, 'companies');
     const { default: pl } = await import('nodejs-polars');
     const changed = pl.DataFrame({ company_id: [9], cik_int: [9], cik: ['0000000009'], company_name: ['Changed Co'], ticker: ['CHG'] }).writeParquet();
@@ -81,7 +89,7 @@ describe('S3StreamingLoader: sources', () => {
   });
 
   it('drops a truncated cache file and fetches the table again', async () => {
-    await newProcess().embeddings();
+    await earlierProcess((l) => l.embeddings());
     const file = readdirSync(fx.cacheDir).find((f) => f.startsWith(embeddingsTable()) && !f.endsWith('.meta.json'))!;
     truncateSync(join(fx.cacheDir, file), 1000);
     requests.reset();
@@ -90,11 +98,12 @@ describe('S3StreamingLoader: sources', () => {
     expect(m.count).toBe(700);
     expect(requests.get('GetObject')).toBe(3);
     expect(statsOf(loader, embeddingsTable()).source).toBe('s3');
+    await loader.settled?.();
     expect(statSync(join(fx.cacheDir, file)).size).toBeGreaterThan(700 * 1024 * 4);
   });
 
   it('drops a cache file that is the right size but unreadable, and fetches again', async () => {
-    await newProcess().sentences();
+    await earlierProcess((l) => l.sentences());
     const path = join(fx.cacheDir, 'sentences.parquet');
     const size = statSync(path).size;
     writeFileSync(path, Buffer.alloc(size, 7));
@@ -129,6 +138,7 @@ describe('S3StreamingLoader: embeddings the fast page reader declines', () => {
     // Act
     const cold = newProcess(config);
     const m = await cold.embeddings();
+    await cold.settled?.();
     requests.reset();
     const warm = newProcess(config);
     const again = await warm.embeddings();
@@ -143,7 +153,7 @@ describe('S3StreamingLoader: embeddings the fast page reader declines', () => {
 
 describe('S3StreamingLoader: budget', () => {
   it('keeps the cache within its byte budget by evicting the least recently used table', async () => {
-    // Prepare: a budget that holds the embeddings' Parquet and the companies, but not the sentences too
+    // Prepare: a budget that holds the embeddings (room for their Parquet) and the companies, but not the sentences too
     const dir = join(fx.dir, 'budget-cache');
     const size = (table: string) => statSync(join(fx.dir, tableConfig(fx.config, table).local_path)).size;
     const budget = size(embeddingsTable()) + size('companies') + 200;
@@ -151,14 +161,16 @@ describe('S3StreamingLoader: budget', () => {
     const first = newProcess(config);
     await first.sentences();
     await first.companies();
+    await first.settled?.();
     expect(existsSync(join(dir, 'sentences.parquet'))).toBe(true);
     // Act
     await first.embeddings();
+    await first.settled?.();
     // Assess
     const loader = first as S3StreamingLoader;
     const state = loader.cacheState();
     expect(state.usedBytes).toBeLessThanOrEqual(budget);
-    expect(state.entries!.map((e) => e.table)).toContain(`${embeddingsTable()}.parquet`);
+    expect(state.entries!.map((e) => e.table)).toContain(`${embeddingsTable()}.vectors-f32-v1`);
     expect(existsSync(join(dir, 'sentences.parquet'))).toBe(false); // least recently used went first
   });
 

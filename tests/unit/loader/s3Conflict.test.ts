@@ -35,5 +35,6 @@ it('starts the download over once when the object changed during it (If-Match fa
   const rows = await loader.companies();
   expect(rows[0].ticker).toBe('NEW');
   expect(calls).toEqual(['HeadObject', 'GetObject', 'HeadObject', 'GetObject']);
+  await loader.settled();
   expect(loader.cacheState().entries![0]).toMatchObject({ etag: '"new"' });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
@@ -57,6 +57,30 @@ describe('vector file (the /tmp form of embeddings)', () => {
     expect(m.vectors.byteOffset % 4).toBe(0);
   });
 
+  it('written in the background with block checksums, read back checked: a flipped byte anywhere is caught', async () => {
+    const { writeVectorFileAsync, readVectorFileChecked } = await import('../../../src/loader/vectorFile');
+    const { ContentChecksumError } = await import('../../../src/loader/checksum');
+    const path = join(dir, 'checked.f32');
+    const vectors = sample(3000, 512); // 6 MB: two checksum blocks
+    normaliseRows(vectors, 512);
+    const ids = Array.from({ length: 3000 }, (_, i) => `id${i}`);
+    const checks = await writeVectorFileAsync(path, { model: 'cohere_v4', ids, vectors, dims: 512, count: 3000 });
+    expect(checks.blockCrcs.length).toBe(2);
+    const m = await readVectorFileChecked(path, checks);
+    expect(m.ids).toEqual(ids);
+    expect(Buffer.from(m.vectors.buffer, m.vectors.byteOffset, m.vectors.byteLength).equals(Buffer.from(vectors.buffer))).toBe(true);
+    for (const at of [20, checks.vectorsOffset + 5, checks.vectorsOffset + checks.blockBytes + 7]) {
+      const bytes = readFileSync(path);
+      bytes[at] ^= 0x01;
+      writeFileSync(path, bytes);
+      await expect(readVectorFileChecked(path, checks)).rejects.toBeInstanceOf(ContentChecksumError);
+      bytes[at] ^= 0x01;
+      writeFileSync(path, bytes);
+    }
+    truncateSync(path, checks.vectorsOffset + 10);
+    await expect(readVectorFileChecked(path, checks)).rejects.toBeInstanceOf(ContentChecksumError);
+  });
+
   it('detects a truncated file by its size', () => {
     const path = join(dir, 't.f32');
     writeVectorFile(path, { model: 'm', ids: ['a', 'b'], vectors: sample(2, 4), dims: 4, count: 2 });
@@ -93,8 +117,8 @@ describe('fast Parquet page reader', () => {
     expect(readParquetVectorsFast(Buffer.from('not parquet at all'), 'embedding')).toBeNull();
   });
 
-  it('reads the ids column too, the same as polars, sync and async, across many pages (no polars on the warm path)', async () => {
-    const { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } = await import('../../../src/loader/parquetVectors');
+  it('reads the ids column too, the same as polars, from a file, a buffer and in place, across many pages (no polars)', async () => {
+    const { readParquetEmbeddingsFast, readParquetEmbeddingsInPlace } = await import('../../../src/loader/parquetVectors');
     const n = 60_000; // ids of ~30 bytes: more than one 1 MiB page
     const v = sample(n, 4);
     // ASCII ids (decoded a page at a time) and some that are not (decoded one by one).
@@ -105,8 +129,10 @@ describe('fast Parquet page reader', () => {
       const polarsIds = pl.readParquet(path, { columns: ['sentenceID'] }).getColumn('sentenceID').toArray();
       const sync = readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 4);
       const fromBuffer = readParquetEmbeddingsFast(readFileSync(path), 'sentenceID', 'embedding', 4);
-      const async = await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', 4);
-      for (const r of [sync, fromBuffer, async]) {
+      const download = readFileSync(path);
+      const inPlace = readParquetEmbeddingsInPlace(download, 'sentenceID', 'embedding', 4);
+      expect(inPlace!.vectors.buffer).toBe(download.buffer); // a view over the downloaded bytes, no second array
+      for (const r of [sync, fromBuffer, inPlace]) {
         expect(r).not.toBeNull();
         expect(r!.ids).toEqual(polarsIds);
         expect(r!.ids).toEqual(ids);
@@ -115,24 +141,27 @@ describe('fast Parquet page reader', () => {
     }
   });
 
-  it('reads again by the layout recorded at the first read (no page walk); a layout that does not fit reads as null', async () => {
-    const { readParquetEmbeddingsFast, readParquetEmbeddingsWithLayoutAsync } = await import('../../../src/loader/parquetVectors');
-    const path = join(dir, 'layout.parquet');
-    const ids = Array.from({ length: 500 }, (_, i) => `s${i}`);
-    const v = sample(500, 8);
-    writeEmbeddingsParquet(path, ids, v, 8);
-    const first = readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 8)!;
-    const layout = JSON.parse(JSON.stringify(first.layout)); // as stored in the cache metadata
-    const again = await readParquetEmbeddingsWithLayoutAsync(path, layout);
-    expect(again!.ids).toEqual(ids);
-    expect(Array.from(again!.vectors)).toEqual(Array.from(v));
-    expect(await readParquetEmbeddingsWithLayoutAsync(path, { ...layout, ids: [[layout.ids[0][0] + 3, layout.ids[0][1]]] })).toBeNull();
-    expect(await readParquetEmbeddingsWithLayoutAsync(path, { ...layout, floats: [[1e9, 4096, 0]] })).toBeNull();
-    expect(await readParquetEmbeddingsWithLayoutAsync(path, { ...layout, v: 2 })).toBeNull();
+  it('moves the float runs of a download into place without losing a byte, over many pages and row groups', async () => {
+    const { readParquetEmbeddingsInPlace } = await import('../../../src/loader/parquetVectors');
+    const path = join(dir, 'inplace.parquet');
+    const n = 5_000;
+    const ids = Array.from({ length: n }, (_, i) => `s${i}`);
+    const v = sample(n, 64); // 1.25 MB of floats: several pages, each moved toward the start
+    writeEmbeddingsParquet(path, ids, v, 64);
+    const r = readParquetEmbeddingsInPlace(readFileSync(path), 'sentenceID', 'embedding', 64)!;
+    expect(r.ids).toEqual(ids);
+    expect(Array.from(r.vectors)).toEqual(Array.from(v));
+    // A layout it does not read leaves the bytes as they were (polars reads them then).
+    const zstd = join(dir, 'inplace-zstd.parquet');
+    pl.DataFrame({ sentenceID: ['a', 'b'], embedding: pl.Series('embedding', [[1, 2], [3, 4]], pl.List(pl.Float32)) }).writeParquet(zstd, { compression: 'zstd' });
+    const bytes = readFileSync(zstd);
+    const before = Buffer.from(bytes);
+    expect(readParquetEmbeddingsInPlace(bytes, 'sentenceID', 'embedding', 2)).toBeNull();
+    expect(bytes.equals(before)).toBe(true);
   });
 
   it('declines ids it cannot read plainly (nulls, compressed, not strings, missing), so polars decides', async () => {
-    const { readParquetEmbeddingsFast, readParquetEmbeddingsFastAsync } = await import('../../../src/loader/parquetVectors');
+    const { readParquetEmbeddingsFast, readParquetEmbeddingsInPlace } = await import('../../../src/loader/parquetVectors');
     const embedding = pl.Series('embedding', [[1, 2], [3, 4]], pl.List(pl.Float32));
     const cases: [string, pl.DataFrame, 'uncompressed' | 'zstd'][] = [
       ['null-id', pl.DataFrame({ sentenceID: ['a', null], embedding }), 'uncompressed'],
@@ -143,7 +172,7 @@ describe('fast Parquet page reader', () => {
       const path = join(dir, `${name}.parquet`);
       df.writeParquet(path, { compression });
       expect(readParquetEmbeddingsFast(path, 'sentenceID', 'embedding', 2)).toBeNull();
-      expect(await readParquetEmbeddingsFastAsync(path, 'sentenceID', 'embedding', 2)).toBeNull();
+      expect(readParquetEmbeddingsInPlace(readFileSync(path), 'sentenceID', 'embedding', 2)).toBeNull();
     }
     const zstdIds = join(dir, 'zstd-ids.parquet');
     pl.DataFrame({ sentenceID: ['a', 'b'], embedding }).writeParquet(zstdIds, { compression: 'zstd' });
