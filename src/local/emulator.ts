@@ -152,7 +152,7 @@ export class LambdaEmulator {
     const code = this.hotReload?.check(fn);
     if (options.cold || code?.changed) {
       if (code?.changed) this.log(`[larder] ${fn.logicalId}: code changed on disk; the next sandbox loads it fresh`);
-      await pool.discardIdle();
+      void pool.retireIdle(); // the old sandboxes go away beside this request, not before it
     }
     const initTimeoutMs = this.options.initTimeoutMs ?? LAMBDA_INIT_TIMEOUT_MS;
     let lease;

@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { FunctionDefinition } from './template';
@@ -259,7 +260,7 @@ export class Sandbox {
       this.child.kill('SIGKILL');
       await gone;
     }
-    rmSync(this.spec.tmpDir, { recursive: true, force: true });
+    await rm(this.spec.tmpDir, { recursive: true, force: true }); // on the thread pool: a big /tmp does not stall the emulator
   }
 
   private onMessage(msg: any): void {

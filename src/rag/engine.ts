@@ -82,7 +82,7 @@ export class QueryEngine {
   }
 
   /** Retrieval only (no generation): what eval scores and what answer() builds on. */
-  async retrieve(question: string, settings: Partial<SearchSettings> & { filter?: FilterExpression | null } = {}): Promise<RetrievalRun> {
+  async retrieve(question: string, settings: Partial<SearchSettings> & { filter?: FilterExpression | null } = {}, embedding?: ReturnType<typeof embedQuery>): Promise<RetrievalRun> {
     const ix = await atStage('load', () => this.ready());
     const timings = { entities: 0, embed: 0, search: 0 };
     const entities = await timed(timings, 'entities', () => ix.entities.extract(question));
@@ -91,7 +91,7 @@ export class QueryEngine {
     const filter = explicit ? (settings.filter ?? null) : filterFromEntities(entities);
     if (filter !== null) await atStage('entities', () => parseFilter(filter));
     const model = this.deps.config.embedding.models[this.embeddingModelKey];
-    const query = await timed(timings, 'embed', () => embedQuery(this.deps.bedrock, model, question, this.deps.retry));
+    const query = await timed(timings, 'embed', () => embedding ?? embedQuery(this.deps.bedrock, model, question, this.deps.retry));
     const { filter: _filter, ...overrides } = settings;
     const search = { ...this.searchSettings(), ...(explicit ? { relax: false } : {}), ...overrides };
     // Several companies (or years) named: one search each, so none of them is crowded out.
@@ -124,10 +124,14 @@ export class QueryEngine {
       validateIncludeKpi(options.includeKpi),
     ] as const);
     const cold = !this.indexes;
+    // On a cold start the question's embedding is asked for while the tables load, not after (its
+    // error, if any, surfaces at the embed stage, and only if the question is searched at all).
+    const embedding = cold ? embedQuery(this.deps.bedrock, config.embedding.models[this.embeddingModelKey], question, this.deps.retry) : undefined;
+    embedding?.catch(() => {});
     const ix = await atStage('load', () => this.ready());
     const outOfScope = options.filter === undefined ? await atStage('entities', () => outOfScopeReason(question, ix.entities.extract(question))) : null;
     if (outOfScope) return notFoundResponse(question, outOfScope, config.serving_models.models[modelKey].model_id, { kind: this.deps.loader.kind, cold, index_build_ms: cold ? this.indexBuildMs : 0, vector_kernel: ix.vector.kernel, embedding_model: ix.embeddingModel, tables: this.deps.loader.stats() }, t0);
-    const run = await this.retrieve(question, { ...this.searchSettings(topK), ...(options.filter !== undefined ? { filter: options.filter } : {}) });
+    const run = await this.retrieve(question, { ...this.searchSettings(topK), ...(options.filter !== undefined ? { filter: options.filter } : {}) }, embedding);
     const timings: StageTimings = { ...run.timings, expand: 0, assemble: 0, generate: 0, total: 0 };
     const hits = run.outcome.fused.slice(0, topK);
 

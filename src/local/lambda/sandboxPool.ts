@@ -59,6 +59,8 @@ export interface PoolStats {
 export class SandboxPool {
   private idle: Sandbox[] = [];
   private readonly busy = new Set<Sandbox>();
+  /** Teardowns of sandboxes taken out of service and not finished yet (stop() waits for them). */
+  private readonly retiring = new Set<Promise<void>>();
   private readonly waiters: Waiter[] = [];
   /** Cold starts queued at the gate, and ones initialising. */
   private queuedStarts = 0;
@@ -129,10 +131,22 @@ export class SandboxPool {
 
   /** Disposes the warm sandboxes, so the next invocation starts a fresh one (`--cold`). */
   async discardIdle(): Promise<void> {
+    await this.retireIdle();
+  }
+
+  /**
+   * Takes the idle sandboxes out of service at once and returns their teardown (killing the
+   * process, removing its /tmp), which stop() also waits for. A forced cold start does not wait for
+   * it: Lambda never makes a new request wait on an old sandbox going away.
+   */
+  retireIdle(): Promise<void> {
     const idle = this.idle;
     this.idle = [];
     for (const s of idle) this.clearIdleTimer(s);
-    await Promise.all(idle.map((s) => s.dispose()));
+    const done = Promise.all(idle.map((s) => s.dispose())).then(() => {});
+    this.retiring.add(done);
+    void done.finally(() => this.retiring.delete(done)).catch(() => {});
+    return done;
   }
 
   /**
@@ -159,7 +173,7 @@ export class SandboxPool {
     for (const s of this.idle) this.clearIdleTimer(s);
     this.idle = [];
     this.busy.clear();
-    await Promise.all(all.map((s) => s.dispose()));
+    await Promise.all([...all.map((s) => s.dispose()), ...this.retiring]);
   }
 
   private lease(sandbox: Sandbox): SandboxLease {
