@@ -74,6 +74,8 @@ export interface TmpCacheOptions {
 /** This process's temp-file prefix: pid plus a random token (a new process may reuse a dead one's pid). */
 const PROCESS_TOKEN = randomBytes(4).toString('hex');
 const OWN_TEMP_PREFIX = `.tmp-${process.pid}-${PROCESS_TOKEN}-`;
+/** Per process, not per cache: two caches over one directory (two loaders) must never pick the same temp name. */
+let tempSeq = 0;
 
 const FS_PROBLEMS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EMFILE', 'ENFILE']);
 
@@ -92,7 +94,6 @@ export class TmpCache {
   readonly dir: string;
   readonly maxBytes: number;
   private reservedBytes = 0;
-  private tempSeq = 0;
   private readonly staleTempMs: number;
 
   constructor(options: TmpCacheOptions) {
@@ -238,7 +239,7 @@ export class TmpCache {
     if (this.usage() + bytes > this.maxBytes) return null;
     this.reservedBytes += bytes;
     // The key stays last so the temp file keeps the entry's extension.
-    const tmpPath = join(this.dir, `${OWN_TEMP_PREFIX}${++this.tempSeq}-${safeName(keepKey ?? 'download')}`);
+    const tmpPath = join(this.dir, `${OWN_TEMP_PREFIX}${++tempSeq}-${safeName(keepKey ?? 'download')}`);
     let released = false;
     const release = () => {
       if (released) return;
@@ -335,7 +336,7 @@ export class TmpCache {
   }
 
   private writeMeta(meta: CacheEntryMeta): void {
-    const tmp = join(this.dir, `${OWN_TEMP_PREFIX}${++this.tempSeq}-meta`);
+    const tmp = join(this.dir, `${OWN_TEMP_PREFIX}${++tempSeq}-meta`);
     writeFileSync(tmp, JSON.stringify(meta));
     renameSync(tmp, this.metaPath(meta.key));
   }
