@@ -25,6 +25,7 @@ describe.each(cases)('DataLoader contract: $name', ({ make, source }) => {
   beforeAll(() => {
     loader = make();
   });
+  afterAll(() => loader.settled?.()); // its /tmp writes finish before the fixture goes away
 
   it('loads the sentences table columnar, with an id index and prev/next links', async () => {
     const t = await loader.sentences();
