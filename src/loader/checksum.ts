@@ -3,8 +3,8 @@
  * checked on every load from it, so a cached file whose bytes changed at the same size (a flipped
  * float, a partial overwrite) is dropped and fetched again instead of served. CRC-32 rather than a
  * cryptographic hash because it runs inside a warm load: zlib's native crc32 (Node ≥ 20.15) does
- * ~2.5 GB/s here, and the embeddings are checked per float run as each run lands, overlapping the
- * reads. It detects every burst error up to 32 bits and random corruption with odds 2⁻³²; it is not
+ * ~2.5 GB/s here, and the embeddings' vector file is checked per 4 MiB block as each block lands,
+ * overlapping the reads. It detects every burst error up to 32 bits and random corruption with odds 2⁻³²; it is not
  * a defence against someone who can write /tmp on purpose (they could also write the metadata).
  */
 import * as zlib from 'node:zlib';

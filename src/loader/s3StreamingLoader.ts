@@ -3,7 +3,8 @@
  *   - a `lambda_source: package` table is read from the function package when it is there;
  *   - otherwise one HeadObject; a cache entry with the same ETag and size is used as is (source
  *     'tmp'); a changed, truncated or unreadable entry is dropped and fetched again;
- *   - a miss downloads with parallel ranged GETs straight into the cache directory (source 's3').
+ *   - a miss downloads with parallel ranged GETs into memory (source 's3') and decodes there; the
+ *     /tmp copy is written in the background (settled() waits for it), so no answer waits on /tmp.
  *     Embeddings are cached in their derived vector form, not as Parquet (see vectorFile.ts);
  *   - a table bigger than the cache budget, or any cache failure, loads through memory uncached
  *     with a warning: a cache problem never fails the load;
@@ -288,7 +289,7 @@ async function touchFile(path: string): Promise<boolean> {
   }
 }
 
-/** The cache keys a table may be stored under: the object as downloaded, then its derived form. */
+/** The cache keys a table may be stored under: the object as downloaded, then its derived form (older versions cached embeddings as downloaded). */
 function cacheKeys(decoder: TableDecoder<unknown>): string[] {
   return decoder.derived ? [`${decoder.table}.parquet`, `${decoder.table}.${decoder.derived.form}`] : [`${decoder.table}.parquet`];
 }

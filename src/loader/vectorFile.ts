@@ -2,11 +2,13 @@
  * The fast on-disk form of an embeddings table in the /tmp cache: one file holding a small JSON
  * header, the sentence ids and the vectors as raw little-endian float32, already L2-normalised.
  *
- * Why not keep the Parquet as downloaded: nodejs-polars needs ~2 s to decode 100k×1024 float32 from
- * Parquet, while this file is read with one readFileSync and the vectors are a zero-copy view of
- * the bytes (~raw disk speed). Why not Parquet *and* this file: the 512 MB /tmp budget cannot hold
- * two 410 MB copies. The header carries the row count and dims, so a truncated file is detected by
- * its size alone before anything is trusted.
+ * Why this and not the Parquet as downloaded: a cold load decodes the download in memory (the float
+ * runs moved into place inside it) and answers at once; this file is written afterwards, in the
+ * background, from the final vectors, so nothing waits for it and no read plan has to be replayed on
+ * a warm load: the head and 4 MiB blocks of vectors are read in parallel on the thread pool, each
+ * checked against its recorded CRC-32 as it lands, and the vectors are a zero-copy view of the bytes
+ * (~raw read speed). The header carries the row count and dims, so a truncated file is detected by
+ * its size alone before anything is trusted. Only one copy is kept: the budget cannot hold two.
  *
  *   "LARDVEC1" | u32 LE header length | header JSON | ids (utf-8, '\n'-joined) | pad to 64 | vectors
  */
