@@ -33,7 +33,8 @@ interface Header {
 export function bm25ArtifactKey(texts: readonly string[]): string {
   const hash = createHash('sha256');
   hash.update(`v${BM25_ARTIFACT_VERSION}\n${tokenize(TOKENIZER_PROBE).join(' ')}\n`);
-  for (const t of texts) hash.update(t).update('\n');
+  // The same bytes as one update per text and newline, in one call: 40k small updates cost ~15 ms of a cold start.
+  if (texts.length) hash.update(`${texts.join('\n')}\n`);
   return hash.digest('hex');
 }
 
