@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ValidationError } from '../errors';
-import { ARTIFACT_TYPES, type ArtifactType } from './types';
+import { ARTIFACT_TYPES, type ArtifactType, type Dependencies } from './types';
 
 /** UTF-8 bytes; keeps `{prefix}/{type}/{encoded name}/{id}{ext}` well under S3's 1,024-byte key limit. */
 export const MAX_NAME_BYTES = 255;
@@ -151,4 +151,22 @@ function describe(v: unknown): string {
 
 function truncate(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** What every way of registering an artifact validates first: its type, its name and (models only) what it depends on. */
+export function parseNewArtifact(input: { type: unknown; name?: unknown; dataset?: unknown; code?: unknown }): { type: ArtifactType; name: string; dependsOn: Dependencies } {
+  const type = parseArtifactType(input.type);
+  return { type, name: validateArtifactName(input.name), dependsOn: parseDependencies(type, input) };
+}
+
+export function parseDependencies(type: ArtifactType, input: { dataset?: unknown; code?: unknown }): Dependencies {
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (type !== 'model') {
+    if (given(input.dataset) || given(input.code)) throw new ValidationError('only a model can name a dataset or code it depends on');
+    return {};
+  }
+  return {
+    ...(given(input.dataset) ? { dataset: normaliseName(validateArtifactName(input.dataset, 'dataset')) } : {}),
+    ...(given(input.code) ? { code: normaliseName(validateArtifactName(input.code, 'code')) } : {}),
+  };
 }

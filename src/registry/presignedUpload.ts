@@ -20,10 +20,9 @@ import { assessArtifact, currentLinks } from './assess';
 import { PRESIGNED_URL_TTL_SECONDS } from './blobs';
 import { StatusMoved, isLeaseExpired, leaseOf, retire, transition, type IngestDeps } from './ingest';
 import { attachItems } from './links';
-import { blobExtension, newArtifactId, normaliseName, parseArtifactType, validateArtifactId, validateArtifactName } from './names';
+import { blobExtension, newArtifactId, normaliseName, parseNewArtifact, validateArtifactId } from './names';
 import { describeShortfall } from './rater';
 import { toArtifactView } from './records';
-import { parseDependencies } from './registry';
 import { rerateWaitingModels } from './rerate';
 import { withOptimisticRetry } from './retry';
 import type { ArtifactRecord, ArtifactView, BlobRef } from './types';
@@ -60,9 +59,7 @@ export class PresignedUploads {
   constructor(private readonly deps: IngestDeps) {}
 
   async request(input: UploadUrlInput): Promise<UploadTicket> {
-    const type = parseArtifactType(input.type);
-    const name = validateArtifactName(input.name);
-    const dependsOn = parseDependencies(type, input);
+    const { type, name, dependsOn } = parseNewArtifact(input);
     const maxBytes = this.deps.maxIngestBytes;
     if (input.size !== undefined && input.size !== null) {
       if (typeof input.size !== 'number' || !Number.isInteger(input.size) || input.size <= 0) throw new ValidationError('size: expected a positive whole number of bytes');

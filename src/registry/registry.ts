@@ -17,6 +17,8 @@ import {
   newArtifactId,
   normaliseName,
   parseArtifactType,
+  parseDependencies,
+  parseNewArtifact,
   parseSourceUrl,
   validateArtifactId,
   validateArtifactName,
@@ -78,9 +80,7 @@ export class ArtifactRegistry {
 
   /** Bytes sent in the request: rated (models), stored, recorded `completed` → 201. */
   async upload(input: UploadInput): Promise<ArtifactView> {
-    const type = parseArtifactType(input.type);
-    const name = validateArtifactName(input.name);
-    const dependsOn = parseDependencies(type, input);
+    const { type, name, dependsOn } = parseNewArtifact(input);
     this.checkUploadSize(input.bytes.length);
     const { store, blobs } = this.deps;
     const id = newArtifactId();
@@ -321,18 +321,6 @@ export class ArtifactRegistry {
       log.warn('could not delete an orphaned blob', { key, error: (err as Error).message });
     }
   }
-}
-
-export function parseDependencies(type: ArtifactType, input: { dataset?: unknown; code?: unknown }): Dependencies {
-  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
-  if (type !== 'model') {
-    if (given(input.dataset) || given(input.code)) throw new ValidationError('only a model can name a dataset or code it depends on');
-    return {};
-  }
-  return {
-    ...(given(input.dataset) ? { dataset: normaliseName(validateArtifactName(input.dataset, 'dataset')) } : {}),
-    ...(given(input.code) ? { code: normaliseName(validateArtifactName(input.code, 'code')) } : {}),
-  };
 }
 
 function assertReady(record: ArtifactRecord): void {
