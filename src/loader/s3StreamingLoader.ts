@@ -171,7 +171,7 @@ export class S3StreamingLoader extends BaseDataLoader {
     const objectMeta = { etag: head.etag, sourceBytes: head.size, form: 'object' };
     let value: T;
     let cached = false;
-    const phases = { downloadMs: 0, decodeMs: 0, cacheWriteMs: 0 };
+    const phases = { downloadMs: 0, decodeMs: 0 }; // the /tmp write runs after, in the background
     const timed = async <R>(phase: keyof typeof phases, f: () => R | Promise<R>): Promise<R> => {
       const t = performance.now();
       try {
