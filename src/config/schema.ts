@@ -13,14 +13,13 @@ const relativeKey = z.string().check(
   z.minLength(1),
   z.refine((s) => !s.startsWith('/') && !s.split('/').includes('..'), 'a relative path without ".."'),
 );
-const withDefault = <T extends z.core.SomeType>(schema: T, value: z.core.util.NoUndefined<z.core.output<T>>) => z._default(schema, value);
 const nonEmpty = () => z.string().check(z.minLength(1));
 
 export const tableSchema = z.strictObject({
   kind: z.enum(['sentences', 'embeddings', 'dimension', 'facts', 'index']),
   s3_key: relativeKey,
   local_path: relativeKey,
-  lambda_source: withDefault(z.enum(['s3', 'package']), 's3'),
+  lambda_source: z._default(z.enum(['s3', 'package']), 's3'),
   embedding_model: z.optional(z.string()),
 });
 
@@ -32,7 +31,7 @@ export const embeddingModelSchema = z.strictObject({
   max_input_chars: positiveInt,
   document_input_type: z.optional(z.string()),
   query_input_type: z.optional(z.string()),
-  cost_per_1k_tokens: withDefault(nonNegative, 0),
+  cost_per_1k_tokens: z._default(nonNegative, 0),
 });
 
 export const servingModelSchema = z.strictObject({
@@ -64,12 +63,12 @@ export const configSchema = z.strictObject({
     min_similarity: z.number().check(z.minimum(-1), z.maximum(1)),
     window_size: z.int().check(z.minimum(0), z.maximum(20)),
     max_context_blocks: positiveInt,
-    candidate_multiplier: withDefault(positiveInt, 4),
-    global_pass: withDefault(z.boolean(), true),
-    fusion: withDefault(z.enum(['rrf', 'vector', 'lexical']), 'rrf'),
-    rrf_k: withDefault(positiveInt, 60),
-    lexical: withDefault(
-      z.strictObject({ enabled: withDefault(z.boolean(), true), k1: withDefault(nonNegative, 1.2), b: withDefault(z.number().check(z.minimum(0), z.maximum(1)), 0.75) }),
+    candidate_multiplier: z._default(positiveInt, 4),
+    global_pass: z._default(z.boolean(), true),
+    fusion: z._default(z.enum(['rrf', 'vector', 'lexical']), 'rrf'),
+    rrf_k: z._default(positiveInt, 60),
+    lexical: z._default(
+      z.strictObject({ enabled: z._default(z.boolean(), true), k1: z._default(nonNegative, 1.2), b: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.75) }),
       { enabled: true, k1: 1.2, b: 0.75 },
     ),
   }),
@@ -80,44 +79,44 @@ export const configSchema = z.strictObject({
   cache: z.strictObject({
     local_dir: nonEmpty(),
     lambda_dir_name: z.string().check(z.regex(/^[A-Za-z0-9._-]+$/, 'a directory name (letters, digits, . _ -)')),
-    budget_bytes: withDefault(z.nullable(positiveInt), null),
-    headroom_bytes: withDefault(z.int().check(z.nonnegative()), 64 * 1024 * 1024),
-    download_concurrency: withDefault(z.int().check(z.positive(), z.maximum(64)), 4),
-    download_part_bytes: withDefault(z.int().check(z.positive(), z.minimum(1024 * 1024)), 16 * 1024 * 1024),
+    budget_bytes: z._default(z.nullable(positiveInt), null),
+    headroom_bytes: z._default(z.int().check(z.nonnegative()), 64 * 1024 * 1024),
+    download_concurrency: z._default(z.int().check(z.positive(), z.maximum(64)), 4),
+    download_part_bytes: z._default(z.int().check(z.positive(), z.minimum(1024 * 1024)), 16 * 1024 * 1024),
   }),
   registry: z.strictObject({
     table_name: z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)')),
     max_upload_bytes: positiveInt,
     max_ingest_bytes: positiveInt,
     inline_download_max_bytes: positiveInt,
-    min_net_score: withDefault(z.number().check(z.minimum(0), z.maximum(1)), 0.5),
+    min_net_score: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.5),
     // Registry policy (docs/registry.md). Defaults keep older configs valid.
-    gate_uploads: withDefault(z.boolean(), false),
+    gate_uploads: z._default(z.boolean(), false),
     auth: z.prefault(
       z.strictObject({
-        mode: withDefault(z.enum(['required', 'off']), 'off'),
-        admin_user: withDefault(nonEmpty(), 'ece30861defaultadminuser'),
+        mode: z._default(z.enum(['required', 'off']), 'off'),
+        admin_user: z._default(nonEmpty(), 'ece30861defaultadminuser'),
         admin_password: z.optional(z.string()),
-        token_ttl_seconds: withDefault(positiveInt, 36000),
-        token_max_uses: withDefault(positiveInt, 1000),
+        token_ttl_seconds: z._default(positiveInt, 36000),
+        token_max_uses: z._default(positiveInt, 1000),
       }),
       {},
     ),
     ingest: z.prefault(
       z.strictObject({
-        allow_hosts: withDefault(z.array(nonEmpty()), []),
-        s3_buckets: withDefault(z.array(z.string().check(z.minLength(3))), []),
-        timeout_ms: withDefault(positiveInt, 60000),
-        max_redirects: withDefault(z.int().check(z.minimum(0), z.maximum(20)), 5),
-        lease_seconds: withDefault(positiveInt, 900),
+        allow_hosts: z._default(z.array(nonEmpty()), []),
+        s3_buckets: z._default(z.array(z.string().check(z.minLength(3))), []),
+        timeout_ms: z._default(positiveInt, 60000),
+        max_redirects: z._default(z.int().check(z.minimum(0), z.maximum(20)), 5),
+        lease_seconds: z._default(positiveInt, 900),
       }),
       {},
     ),
-    search: z.prefault(z.strictObject({ budget_ms: withDefault(positiveInt, 2000), max_chars: withDefault(positiveInt, 8_000_000) }), {}),
+    search: z.prefault(z.strictObject({ budget_ms: z._default(positiveInt, 2000), max_chars: z._default(positiveInt, 8_000_000) }), {}),
   }),
   local: z.strictObject({
-    host: withDefault(z.string(), '127.0.0.1'),
-    data_dir: withDefault(z.string(), '.larder'),
+    host: z._default(z.string(), '127.0.0.1'),
+    data_dir: z._default(z.string(), '.larder'),
     ports: z.strictObject({ s3: port, dynamodb: port, bedrock: port, api: port, lambda: port }),
   }),
 });

@@ -25,7 +25,7 @@ export function readEmbeddingsParquet(source: ParquetSource, ctx: ReadContext & 
  * and no second array is allocated. Falls back to readEmbeddingsParquet (a copy, or polars) when
  * the page reader declines; `bytes` is untouched then.
  */
-export async function readEmbeddingsDownloaded(bytes: Buffer, ctx: ReadContext & { model: string; dims?: number }): Promise<EmbeddingMatrix> {
+export function readEmbeddingsDownloaded(bytes: Buffer, ctx: ReadContext & { model: string; dims?: number }): EmbeddingMatrix {
   const fast = readParquetEmbeddingsInPlace(bytes, 'sentenceID', 'embedding', ctx.dims);
   if (!fast) return readEmbeddingsParquet(bytes, ctx);
   normaliseRows(fast.vectors, fast.dims);

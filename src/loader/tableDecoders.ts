@@ -24,7 +24,7 @@ export interface TableDecoder<T> {
   derived?: {
     form: string;
     /** Decodes a fresh download held in memory; the value may reuse `bytes` (nothing else reads them after). */
-    decodeDownload(bytes: Buffer, label: string): Promise<T>;
+    decodeDownload(bytes: Buffer, label: string): T;
     /** Upper bound of the derived file's size (the budget reservation). */
     maxBytes(value: T): number;
     /** Writes the derived file off the event loop (the value is served meanwhile); returns facts to record (its checksums). */
@@ -67,7 +67,7 @@ export function embeddingsDecoder(config: LarderConfig, table: string): TableDec
     describe: (m) => ({ rows: m.count, columns: ['sentenceID', 'embedding'] }),
     derived: {
       form: 'vectors-f32-v1',
-      decodeDownload: async (bytes, label) => readEmbeddingsDownloaded(bytes, { label, model: model.key, dims: model.dimensions }),
+      decodeDownload: (bytes, label) => readEmbeddingsDownloaded(bytes, { label, model: model.key, dims: model.dimensions }),
       maxBytes: (m) => m.count * m.dims * 4 + m.ids.reduce((n, id) => n + Buffer.byteLength(id) + 1, 0) + 4096,
       writeInBackground: async (path, m) => {
         const checks = await writeVectorFileAsync(path, m);
