@@ -29,7 +29,7 @@ export interface DataCacheManifest {
    */
   embedding: { models: string[]; shapes?: Record<string, string>; sources?: Record<string, EmbeddingSource>; via?: string };
   /** Prebuilt index artifacts (indexArtifacts.ts): what each was built from and by. */
-  artifacts?: Record<string, { inputsHash: string; fingerprint: string }>;
+  artifacts?: Record<string, { inputsHash: string; fingerprint: string; notBuilt?: string }>;
 }
 
 /** What made an embeddings table's vectors. */

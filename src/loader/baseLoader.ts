@@ -7,7 +7,8 @@ import type { LarderConfig } from '../config';
 import { embeddingsTableName } from '../config';
 import { LarderError } from '../errors';
 import { log } from '../log';
-import { artifactDecoder, companiesDecoder, embeddingsDecoder, kpiFactsDecoder, sectionsDecoder, sentencesDecoder, type TableDecoder } from './tableDecoders';
+import { artifactDecoder, companiesDecoder, embeddingsDecoder, kpiFactsDecoder, sectionsDecoder, sentencesDecoder, type ArtifactSource, type TableDecoder } from './tableDecoders';
+import { KPI_FACTS_ARTIFACT_TABLE } from './kpiFactsArtifact';
 import { SENTENCES_ARTIFACT_TABLE } from './sentencesArtifact';
 import type { CompanyRow, DataLoader, EmbeddingMatrix, KpiFactRow, SectionRow, SentenceRow, SentencesTable, TableSource, TableStats } from './types';
 
@@ -37,12 +38,7 @@ export abstract class BaseDataLoader implements DataLoader {
   protected abstract fetchTable<T>(decoder: TableDecoder<T>): Promise<FetchedTable<T>>;
 
   sentences(): Promise<SentencesTable> {
-    if (this.loads.has('sentences') || !this.config.tables[SENTENCES_ARTIFACT_TABLE]) return this.load(sentencesDecoder());
-    // The prebuilt columnar form is fetched alongside the Parquet, through the same path (checksum,
-    // retries, stale-if-error); it is used only when derived from exactly the Parquet fetched.
-    const prebuilt = this.artifact(SENTENCES_ARTIFACT_TABLE);
-    prebuilt.catch(() => {}); // reported (and fallen back from) by the decoder
-    return this.load(sentencesDecoder('sentences', () => prebuilt));
+    return this.load(sentencesDecoder('sentences', this.prebuiltFor('sentences', SENTENCES_ARTIFACT_TABLE)));
   }
 
   async embeddings(modelKey?: string): Promise<EmbeddingMatrix> {
@@ -59,7 +55,19 @@ export abstract class BaseDataLoader implements DataLoader {
   }
 
   kpiFacts(): Promise<KpiFactRow[]> {
-    return this.load(kpiFactsDecoder());
+    return this.load(kpiFactsDecoder('kpi_facts', this.prebuiltFor('kpi_facts', KPI_FACTS_ARTIFACT_TABLE)));
+  }
+
+  /**
+   * A table's prebuilt columnar form, when the config names one and the table is not loaded or
+   * loading yet: fetched alongside the Parquet, through the same path (checksum, retries,
+   * stale-if-error), and used only when derived from exactly the Parquet fetched.
+   */
+  private prebuiltFor(table: string, artifactTable: string): ArtifactSource | undefined {
+    if (this.loads.has(table) || !this.config.tables[artifactTable]) return undefined;
+    const prebuilt = this.artifact(artifactTable);
+    prebuilt.catch(() => {}); // reported (and fallen back from) by the decoder
+    return () => prebuilt;
   }
 
   /**

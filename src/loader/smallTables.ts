@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { LarderError } from '../errors';
+import { sha256Hex } from './columnarArtifact';
 import type { CompanyRow, KpiFactRow, SectionRow, SentencesTable } from './types';
 
 export type ParquetSource = string | Buffer;
@@ -36,12 +37,7 @@ export interface ColumnTable {
  * `optional` the file has. A missing required column is a TABLE_INVALID error naming what the file has.
  */
 export async function readColumns(source: ParquetSource, ctx: ReadContext, required?: readonly string[], optional: readonly string[] = []): Promise<ColumnTable> {
-  let buf: Buffer;
-  try {
-    buf = typeof source === 'string' ? await readFile(source) : source;
-  } catch (err) {
-    throw new LarderError('TABLE_INVALID', `${ctx.label}: cannot read the file (${(err as Error).message})`, { cause: err, details: { table: ctx.label } });
-  }
+  const buf = await readSource(source, ctx);
   const file = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? (buf.buffer as ArrayBuffer) : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   try {
     const metadata = parquetMetadata(file);
@@ -72,9 +68,19 @@ export async function readColumns(source: ParquetSource, ctx: ReadContext, requi
   }
 }
 
+/** The bytes of a Parquet file or buffer. */
+export async function readSource(source: ParquetSource, ctx: ReadContext): Promise<Buffer> {
+  try {
+    return typeof source === 'string' ? await readFile(source) : source;
+  } catch (err) {
+    throw new LarderError('TABLE_INVALID', `${ctx.label}: cannot read the file (${(err as Error).message})`, { cause: err, details: { table: ctx.label } });
+  }
+}
+
 export async function readSentencesParquet(source: ParquetSource, ctx: ReadContext): Promise<SentencesTable> {
   const required = SENTENCE_COLUMNS.filter((c) => !c.endsWith('_sentence_id'));
-  const t = await readColumns(source, ctx, required, ['prev_sentence_id', 'next_sentence_id']);
+  const bytes = await readSource(source, ctx);
+  const t = await readColumns(bytes, ctx, required, ['prev_sentence_id', 'next_sentence_id']);
   const ids = strings(t, 'sentenceID');
   const rowById = new Map<string, number>();
   for (let i = 0; i < ids.length; i++) rowById.set(ids[i], i);
@@ -95,6 +101,7 @@ export async function readSentencesParquet(source: ParquetSource, ctx: ReadConte
     // Files written before the links existed lack them.
     prev_sentence_id: t.columns.has('prev_sentence_id') ? nullableStrings(t, 'prev_sentence_id') : undefined,
     next_sentence_id: t.columns.has('next_sentence_id') ? nullableStrings(t, 'next_sentence_id') : undefined,
+    parquetSha256: sha256Hex(bytes),
   };
 }
 

@@ -11,6 +11,8 @@ import { ContentChecksumError } from './checksum';
 import { readFile } from 'node:fs/promises';
 import { readVectorFileChecked, writeVectorFileAsync, type VectorFileChecks } from './vectorFile';
 import { decodeSentencesArtifact } from './sentencesArtifact';
+import { decodeKpiFactsArtifact } from './kpiFactsArtifact';
+import { sha256Hex } from './columnarArtifact';
 import { log } from '../log';
 
 export type CacheFacts = Record<string, string | number | boolean>;
@@ -34,29 +36,50 @@ export interface TableDecoder<T> {
   };
 }
 
+/** Fetches a prebuilt artifact's bytes (null when there is none). */
+export type ArtifactSource = () => Promise<Buffer | null>;
+
 /**
  * The sentences; with `artifact`, the prebuilt columnar form (sentencesArtifact.ts) is used when it
  * was derived from exactly these Parquet bytes, and the Parquet is decoded otherwise.
  */
-export function sentencesDecoder(table = 'sentences', artifact?: () => Promise<Buffer | null>): TableDecoder<SentencesTable> {
+export function sentencesDecoder(table = 'sentences', artifact?: ArtifactSource): TableDecoder<SentencesTable> {
   return {
     table,
-    decodeParquet: async (source, label) => {
-      if (!artifact) return readSentencesParquet(source, { label });
-      const parquet = typeof source === 'string' ? await readFile(source) : source;
-      const prebuilt = await artifact().catch((err: Error) => {
-        log.warn('prebuilt sentences artifact unreadable; decoding the Parquet', { table, error: err.message });
-        return null;
-      });
-      if (prebuilt) {
-        const decoded = decodeSentencesArtifact(prebuilt, parquet);
-        if ('table' in decoded) return decoded.table;
-        log.warn('prebuilt sentences artifact not used; decoding the Parquet', { table, reason: decoded.rejected });
-      }
-      return readSentencesParquet(parquet, { label });
-    },
+    decodeParquet: (source, label) =>
+      artifact
+        ? viaArtifact(table, source, artifact, (bytes, sha) => {
+            const d = decodeSentencesArtifact(bytes, sha);
+            return 'table' in d ? { value: d.table } : d;
+          }, (parquet) => readSentencesParquet(parquet, { label }))
+        : readSentencesParquet(source, { label }),
     describe: (t) => ({ rows: t.count, columns: [...SENTENCE_COLUMNS] }),
   };
+}
+
+/**
+ * Decodes a table through its prebuilt artifact when that was derived from exactly these Parquet
+ * bytes (their SHA-256); otherwise — no artifact, unreadable, stale or damaged — decodes the
+ * Parquet, with a log line for anything but "none".
+ */
+async function viaArtifact<T>(
+  table: string,
+  source: ParquetSource,
+  artifact: ArtifactSource,
+  fromArtifact: (bytes: Buffer, parquetSha256: string) => { value: T } | { rejected: string },
+  fromParquet: (parquet: Buffer) => Promise<T>,
+): Promise<T> {
+  const parquet = typeof source === 'string' ? await readFile(source) : source;
+  const prebuilt = await artifact().catch((err: Error) => {
+    log.warn('prebuilt artifact unreadable; decoding the Parquet', { table, error: err.message });
+    return null;
+  });
+  if (prebuilt) {
+    const decoded = fromArtifact(prebuilt, sha256Hex(parquet));
+    if ('value' in decoded) return decoded.value;
+    log.warn('prebuilt artifact not used; decoding the Parquet', { table, reason: decoded.rejected });
+  }
+  return fromParquet(parquet);
 }
 
 export function embeddingsDecoder(config: LarderConfig, table: string): TableDecoder<EmbeddingMatrix> {
@@ -112,7 +135,19 @@ function rowsDecoder<R extends object>(table: string, read: (source: ParquetSour
 
 export const companiesDecoder = (table = 'companies') => rowsDecoder<CompanyRow>(table, readCompaniesParquet);
 export const sectionsDecoder = (table = 'sections') => rowsDecoder<SectionRow>(table, readSectionsParquet);
-export const kpiFactsDecoder = (table = 'kpi_facts') => rowsDecoder<KpiFactRow>(table, readKpiFactsParquet);
+/** The KPI facts; with `artifact`, the prebuilt columnar form (kpiFactsArtifact.ts) when derived from exactly these Parquet bytes. */
+export function kpiFactsDecoder(table = 'kpi_facts', artifact?: ArtifactSource): TableDecoder<KpiFactRow[]> {
+  const plain = rowsDecoder<KpiFactRow>(table, readKpiFactsParquet);
+  if (!artifact) return plain;
+  return {
+    ...plain,
+    decodeParquet: (source, label) =>
+      viaArtifact(table, source, artifact, (bytes, sha) => {
+        const d = decodeKpiFactsArtifact(bytes, sha);
+        return 'rows' in d ? { value: d.rows } : d;
+      }, (parquet) => readKpiFactsParquet(parquet, { label })),
+  };
+}
 
 /** A prebuilt artifact (kind: index): its bytes as stored; the consumer validates them (e.g. bm25Artifact.ts). */
 export function artifactDecoder(table: string): TableDecoder<Buffer> {

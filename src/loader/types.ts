@@ -58,6 +58,11 @@ export interface SentencesTable {
    */
   prev_sentence_id?: (string | null)[];
   next_sentence_id?: (string | null)[];
+  /**
+   * SHA-256 (hex) of the Parquet bytes the table was decoded from, when it came from one: a cheap
+   * identity of its content (the prebuilt BM25 postings are keyed by it).
+   */
+  parquetSha256?: string;
 }
 
 /** One row of the sentences table as a plain object (for sources and sentencesByIds). */

@@ -93,10 +93,10 @@ async function prebuilt(loader: DataLoader, table: string): Promise<Buffer | nul
   }
 }
 
-/** BM25 from the artifact when it was built for exactly these sentence texts; otherwise built now. */
+/** BM25 from the artifact when it was built for exactly these sentences; otherwise built now. */
 function lexicalIndex(sentences: SentencesTable, artifact: Buffer | null, params: Bm25Params): { index: Bm25Index; source: 'artifact' | 'built' } {
   if (artifact) {
-    const decoded = decodeBm25Artifact(artifact, bm25ArtifactKey(sentences.sentence));
+    const decoded = decodeBm25Artifact(artifact, bm25ArtifactKey(sentences.sentence, sentences.parquetSha256));
     if ('parts' in decoded && decoded.parts.count === sentences.count) return { index: Bm25Index.fromParts(params, decoded.parts), source: 'artifact' };
     log.warn('prebuilt BM25 postings not used; building them from the sentences', { reason: 'rejected' in decoded ? decoded.rejected : 'row count differs' });
   }

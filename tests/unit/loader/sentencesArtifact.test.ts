@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, tableConfig } from '../../../src/config';
 import { LocalCacheLoader } from '../../../src/loader/localCacheLoader';
 import { decodeSentencesArtifact, encodeSentencesArtifact, SENTENCES_ARTIFACT_TABLE } from '../../../src/loader/sentencesArtifact';
+import { sha256Hex } from '../../../src/loader/columnarArtifact';
 import { readSentencesParquet } from '../../../src/loader/smallTables';
 import type { SentencesTable } from '../../../src/loader/types';
 import { sentencesTable } from '../rag/fixtures';
@@ -20,7 +21,7 @@ table.next_sentence_id = [table.sentenceID[1], null, null];
 const parquet = Buffer.from('the Parquet bytes this artifact was derived from');
 
 function decoded(artifact: Buffer, source: Uint8Array = parquet): SentencesTable {
-  const d = decodeSentencesArtifact(artifact, source);
+  const d = decodeSentencesArtifact(artifact, sha256Hex(source));
   if (!('table' in d)) throw new Error(`rejected: ${d.rejected}`);
   return d.table;
 }
@@ -28,19 +29,20 @@ function decoded(artifact: Buffer, source: Uint8Array = parquet): SentencesTable
 describe('the prebuilt sentences artifact', () => {
   it('round-trips every column, nulls, empty strings and non-ASCII text exactly', () => {
     const t = decoded(encodeSentencesArtifact(table, parquet));
-    expect(t).toEqual(table);
+    expect(t).toEqual({ ...table, parquetSha256: sha256Hex(parquet) });
     expect(t.rowById.get(table.sentenceID[2])).toBe(2);
   });
 
   it('is never trusted: another Parquet (stale), a flipped byte, a truncation or another format are rejected', () => {
     const artifact = encodeSentencesArtifact(table, parquet);
-    const stale = decodeSentencesArtifact(artifact, Buffer.from('a newer sentences Parquet'));
+    const stale = decodeSentencesArtifact(artifact, sha256Hex(Buffer.from('a newer sentences Parquet')));
     expect(stale).toEqual({ rejected: expect.stringMatching(/^stale/) });
     const flipped = Buffer.from(artifact);
     flipped[flipped.length - 5] ^= 0x01;
-    expect(decodeSentencesArtifact(flipped, parquet)).toEqual({ rejected: expect.stringMatching(/^damaged/) });
-    expect(decodeSentencesArtifact(artifact.subarray(0, artifact.length - 7), parquet)).toEqual({ rejected: expect.stringMatching(/^damaged/) });
-    expect(decodeSentencesArtifact(Buffer.from('LBM25v1\nnot this'), parquet)).toEqual({ rejected: expect.stringMatching(/bad magic/) });
+    const sha = sha256Hex(parquet);
+    expect(decodeSentencesArtifact(flipped, sha)).toEqual({ rejected: expect.stringMatching(/^damaged/) });
+    expect(decodeSentencesArtifact(artifact.subarray(0, artifact.length - 7), sha)).toEqual({ rejected: expect.stringMatching(/^damaged/) });
+    expect(decodeSentencesArtifact(Buffer.from('LBM25v1\nnot this'), sha)).toEqual({ rejected: expect.stringMatching(/bad magic/) });
   });
 });
 
