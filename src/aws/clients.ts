@@ -1,5 +1,8 @@
 /**
- * One factory per AWS client. Library code receives clients; it never builds its own.
+ * One factory per AWS client. Library code receives clients; it never builds its own. The DynamoDB
+ * factories are in dynamodb.ts, imported from there (not re-exported by the index): the lib-dynamodb
+ * package is not marked side-effect free, so a re-export would put it in every bundle, the query
+ * Lambda's included.
  *
  * Endpoints come from the SDK's own per-service variables (AWS_ENDPOINT_URL_S3, …) as read by
  * src/config/env.ts, so the same code runs against AWS and against `larder services`.
@@ -11,8 +14,6 @@
  *    services accept any credentials, so a user's own keys work against them too).
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { LarderConfig } from '../config';
@@ -49,7 +50,8 @@ export function isLocalEndpoint(endpoint: string | undefined): boolean {
   }
 }
 
-function common(endpoint: string | undefined, region: string, maxAttempts?: number) {
+/** What every client of Larder's gets: region, the endpoint override, local credentials against a local endpoint. */
+export function clientBase(endpoint: string | undefined, region: string, maxAttempts?: number) {
   const local = isLocalEndpoint(endpoint);
   return {
     region,
@@ -62,7 +64,7 @@ function common(endpoint: string | undefined, region: string, maxAttempts?: numb
 export function createS3Client(config: LarderConfig, options: ClientFactoryOptions = {}): S3Client {
   const endpoint = options.endpoint ?? config.overrides.endpoints.s3;
   const s3Config: S3ClientConfig = {
-    ...common(endpoint, options.region ?? config.s3.region, options.maxAttempts),
+    ...clientBase(endpoint, options.region ?? config.s3.region, options.maxAttempts),
     ...(endpoint
       ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
@@ -70,28 +72,14 @@ export function createS3Client(config: LarderConfig, options: ClientFactoryOptio
   return new S3Client(s3Config);
 }
 
-/** The low-level client, for table management (CreateTable, DescribeTable, UpdateTimeToLive). */
-export function createDynamoDbClient(config: LarderConfig, options: ClientFactoryOptions = {}): DynamoDBClient {
-  const endpoint = options.endpoint ?? config.overrides.endpoints.dynamodb;
-  const ddbConfig: DynamoDBClientConfig = common(endpoint, options.region ?? config.s3.region, options.maxAttempts);
-  return new DynamoDBClient(ddbConfig);
-}
-
-export function createDynamoDocumentClient(config: LarderConfig, options: ClientFactoryOptions = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(createDynamoDbClient(config, options), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    unmarshallOptions: { wrapNumbers: false },
-  });
-}
-
 export function createBedrockRuntimeClient(config: LarderConfig, options: ClientFactoryOptions = {}): BedrockRuntimeClient {
   const endpoint = options.endpoint ?? config.overrides.endpoints.bedrockRuntime;
-  const brConfig: BedrockRuntimeClientConfig = common(endpoint, options.region ?? config.s3.region, options.maxAttempts);
+  const brConfig: BedrockRuntimeClientConfig = clientBase(endpoint, options.region ?? config.s3.region, options.maxAttempts);
   return new BedrockRuntimeClient(brConfig);
 }
 
 export function createLambdaClient(config: LarderConfig, options: ClientFactoryOptions = {}): LambdaClient {
   const endpoint = options.endpoint ?? config.overrides.endpoints.lambda;
-  const lambdaConfig: LambdaClientConfig = common(endpoint, options.region ?? config.s3.region, options.maxAttempts);
+  const lambdaConfig: LambdaClientConfig = clientBase(endpoint, options.region ?? config.s3.region, options.maxAttempts);
   return new LambdaClient(lambdaConfig);
 }

@@ -2,7 +2,8 @@
  * ml_config.yaml → a typed, validated, frozen LarderConfig, with env overrides applied.
  * Errors name the file, the key path, what was expected and what was found.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type * as z from 'zod/mini';
@@ -44,17 +45,17 @@ export function loadConfig(path?: string, env: Env = process.env): LarderConfig 
       details: { notFound: true },
     });
   }
-  return parseConfig(readFileSync(configPath, 'utf8'), configPath, env);
+  const text = readFileSync(configPath, 'utf8');
+  return parseConfig(text, configPath, env, compiledDocument(configPath, text));
 }
 
-/** Parses and validates config text; `source` names the file in error messages. */
-export function parseConfig(text: string, source: string, env: Env = process.env): LarderConfig {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw new ConfigError(`${source}: invalid YAML: ${e.message.split('\n')[0]}`, { cause: e });
-  }
-  const data: unknown = doc.toJS();
+/**
+ * Parses and validates config text; `source` names the file in error messages. `document`, when
+ * given, is the text already parsed (a compiled config, see writeCompiledConfig): it is validated
+ * the same way, only the YAML parse is skipped.
+ */
+export function parseConfig(text: string, source: string, env: Env = process.env, document?: unknown): LarderConfig {
+  const data: unknown = document === undefined ? parseYaml(text, source) : document;
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     throw new ConfigError(formatIssues(source, parsed.error.issues, data), { details: { issues: parsed.error.issues } });
@@ -73,6 +74,59 @@ export function parseConfig(text: string, source: string, env: Env = process.env
     overrides,
   };
   return deepFreeze(config);
+}
+
+function parseYaml(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new ConfigError(`${source}: invalid YAML: ${e.message.split('\n')[0]}`, { cause: e });
+  }
+  return doc.toJS();
+}
+
+/**
+ * Where the compiled form of a config file lives: beside it, `ml_config.yaml` →
+ * `ml_config.compiled.json`.
+ */
+export function compiledConfigPath(configPath: string): string {
+  return configPath.replace(/\.ya?ml$/i, '') + '.compiled.json';
+}
+
+interface CompiledConfig {
+  /** SHA-256 (hex) of the YAML text this document was parsed from. */
+  sha256: string;
+  document: unknown;
+}
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Writes the compiled form of a config file (its parsed document as JSON, with the SHA-256 of the
+ * text) into `outDir`, for a Lambda package: on a cold start, parsing the YAML costs ~15–25 ms of
+ * the first answer (a cold JIT), JSON.parse well under one. The config is validated first, so an
+ * invalid file fails the build, not the function.
+ */
+export function writeCompiledConfig(configPath: string, outPath: string): void {
+  const text = readFileSync(configPath, 'utf8');
+  parseConfig(text, configPath, {});
+  const compiled: CompiledConfig = { sha256: sha256Hex(text), document: parseYaml(text, configPath) };
+  writeFileSync(outPath, JSON.stringify(compiled));
+}
+
+/**
+ * The parsed document of a compiled config beside `configPath` when it was compiled from exactly
+ * `text`; undefined otherwise (none, unreadable, or the YAML edited since), and the YAML is parsed.
+ */
+function compiledDocument(configPath: string, text: string): unknown {
+  const path = compiledConfigPath(configPath);
+  if (path === configPath || !existsSync(path)) return undefined;
+  try {
+    const compiled = JSON.parse(readFileSync(path, 'utf8')) as Partial<CompiledConfig>;
+    return compiled.sha256 === sha256Hex(text) && compiled.document !== undefined ? compiled.document : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkReferences(source: string, raw: RawConfig): void {

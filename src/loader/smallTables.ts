@@ -1,16 +1,15 @@
 /**
- * The small tables (sentences, companies, sections, KPI facts) read with hyparquet and
- * hyparquet-compressors: plain JavaScript, no native code, so a Lambda package that reads them
- * carries ~0.7 MB of reader instead of nodejs-polars' 98.6 MB binary (and its load time on every
+ * The small tables (sentences, companies, sections, KPI facts) read with hyparquet (and the codecs
+ * of parquetCodecs.ts): plain JavaScript, no native code, so a Lambda package that reads them carries ~0.7 MB of reader instead of nodejs-polars' 98.6 MB binary (and its load time on every
  * cold start). They use ZSTD (data_cache/ as written by polars, the dimensions) and Snappy (the KPI
- * facts); hyparquet-compressors supplies both. The embeddings never come here: the page reader
+ * facts); parquetCodecs.ts lists what is read. The embeddings never come here: the page reader
  * (parquetVectors.ts) reads them at disk speed, and hyparquet would take seconds and ~9× the memory.
  */
 import { readFile } from 'node:fs/promises';
 import { parquetMetadata, parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { LarderError } from '../errors';
 import { sha256Hex } from './columnarArtifact';
+import { parquetCodecs } from './parquetCodecs';
 import type { CompanyRow, KpiFactRow, SectionRow, SentencesTable } from './types';
 
 export type ParquetSource = string | Buffer;
@@ -50,7 +49,7 @@ export async function readColumns(source: ParquetSource, ctx: ReadContext, requi
     await parquetRead({
       file,
       metadata,
-      compressors,
+      compressors: parquetCodecs,
       columns: wanted,
       onChunk: (c) => {
         const list = chunks.get(c.columnName) ?? [];

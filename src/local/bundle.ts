@@ -15,7 +15,7 @@ import { build, type Metafile } from 'esbuild';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { loadConfig, localCacheDir, tableLocalPath, tablePackagePath, type LarderConfig } from '../config';
+import { compiledConfigPath, loadConfig, localCacheDir, tableLocalPath, tablePackagePath, writeCompiledConfig, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
 import { splitHandler } from './handlerLocation';
 import { esbuildOptionsFor } from './esbuildOptions';
@@ -115,6 +115,7 @@ async function bundleFunction(fn: FunctionDefinition, options: BundleOptions): P
   // Larder's config belongs only in Larder's own functions (they read it from LAMBDA_TASK_ROOT), never in a user's bundle.
   if (existsSync(configFile) && containsModulePrefix(metafile, options.rootDir, LARDER_CONFIG_MODULES)) {
     cpSync(configFile, join(outDir, 'ml_config.yaml'));
+    writeCompiledConfig(configFile, compiledConfigPath(join(outDir, 'ml_config.yaml'))); // skips the YAML parse on a cold start
     if (containsModule(metafile, options.rootDir, DATA_LOADER_MODULE)) {
       ({ packagedTables, missingTables } = copyPackageTables(loadConfig(configFile, {}), outDir));
       if (missingTables.length && options.requirePackageTables) {

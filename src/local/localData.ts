@@ -5,7 +5,8 @@
  * line and the rest still runs, so the API comes up either way.
  */
 import { loadConfig, type LarderConfig } from '../config';
-import { createDynamoDocumentClient, createS3Client } from '../aws';
+import { createS3Client } from '../aws';
+import { createDynamoDocumentClient } from '../aws/dynamodb';
 import { describeError } from '../errors';
 
 export interface PreparedData {

@@ -8,7 +8,8 @@
 import { resolve } from 'node:path';
 import { loadConfig, type LarderConfig } from '../config';
 import { LarderError } from '../errors';
-import { createDynamoDbClient, createS3Client, isLocalEndpoint } from '../aws/clients';
+import { createS3Client, isLocalEndpoint } from '../aws/clients';
+import { createDynamoDbClient } from '../aws/dynamodb';
 import { loadTemplate, DEFAULT_TEMPLATE, findDefaultTemplate, type LoadedTemplate } from './template';
 import { readEnvVarsFile } from './lambdaEnv';
 import { LambdaEmulator } from './emulator';

@@ -8,7 +8,8 @@
  * Against local endpoints the table and bucket are created when missing.
  */
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { createDynamoDocumentClient, createLambdaClient, createS3Client, isLocalEndpoint } from '../../aws';
+import { createLambdaClient, createS3Client, isLocalEndpoint } from '../../aws';
+import { createDynamoDocumentClient } from '../../aws/dynamodb';
 import { loadConfig, type LarderConfig } from '../../config';
 import { LarderError } from '../../errors';
 import { log } from '../../log';

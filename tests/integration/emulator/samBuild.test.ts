@@ -54,6 +54,7 @@ describe('sam build (BuildMethod makefile)', () => {
     const { modulePath, exportName } = splitHandler(fn.handler);
     expect(existsSync(join(artifacts, `${modulePath}.mjs`))).toBe(true);
     expect(existsSync(join(artifacts, 'ml_config.yaml'))).toBe(true);
+    expect(existsSync(join(artifacts, 'ml_config.compiled.json')), 'the compiled config beside it (no YAML parse on a cold start)').toBe(true);
     const loaded = runInPackage(artifacts, elsewhere, `const m = await import(${JSON.stringify(join(artifacts, `${modulePath}.mjs`))}); console.log(typeof m[${JSON.stringify(exportName)}]);`);
     expect(loaded).toBe('function');
 

@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException, CreateTableCommand, DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDocumentClient } from '../../../src/aws';
+import { createDynamoDocumentClient } from '../../../src/aws/dynamodb';
 import { testConfig, uniqueName } from '../../setup/services';
 
 let ddb: DynamoDBDocumentClient;

@@ -8,7 +8,8 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBedrockRuntimeClient, createDynamoDocumentClient, createS3Client } from '../../../src/aws';
+import { createBedrockRuntimeClient, createS3Client } from '../../../src/aws';
+import { createDynamoDocumentClient } from '../../../src/aws/dynamodb';
 import { ensureBucket, faults, servicesInfo, testConfig, uniqueName } from '../../setup/services';
 
 const MAX_ATTEMPTS = 3;

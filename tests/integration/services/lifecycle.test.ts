@@ -12,7 +12,8 @@ import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectC
 import { Readable } from 'node:stream';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createDynamoDocumentClient, createS3Client, LOCAL_CREDENTIALS } from '../../../src/aws';
+import { createS3Client, LOCAL_CREDENTIALS } from '../../../src/aws';
+import { createDynamoDocumentClient } from '../../../src/aws/dynamodb';
 import { startLocalServices, remoteFaultController, type LocalServices } from '../../../src/local/services';
 import { waitForPidGone } from '../../../src/local/services/process';
 import { testConfig } from '../../setup/services';

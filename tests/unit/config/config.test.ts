@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  compiledConfigPath,
   embeddingsTableName,
   loadConfig,
   parseConfig,
@@ -9,6 +12,7 @@ import {
   tablePackagePath,
   tableS3Key,
   tableS3Uri,
+  writeCompiledConfig,
 } from '../../../src/config';
 import { ConfigError } from '../../../src/errors';
 
@@ -82,4 +86,51 @@ describe('ml_config.yaml', () => {
   it('fails clearly when the file does not exist', () => {
     expect(() => loadConfig('/nonexistent/ml_config.yaml', {})).toThrow(/not found/);
   });
+});
+
+describe('the compiled config (a Lambda package\'s ml_config.compiled.json)', () => {
+  const withDir = (fn: (dir: string, yaml: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'larder-compiled-config-'));
+    try {
+      const yaml = join(dir, 'ml_config.yaml');
+      writeFileSync(yaml, text);
+      fn(dir, yaml);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const stripPaths = ({ configPath: _p, rootDir: _r, ...rest }: ReturnType<typeof loadConfig>) => rest;
+
+  it('loads to exactly the config the YAML gives', () =>
+    withDir((dir, yaml) => {
+      const fromYaml = loadConfig(yaml, {});
+      writeCompiledConfig(yaml, compiledConfigPath(yaml));
+      expect(compiledConfigPath(yaml)).toBe(join(dir, 'ml_config.compiled.json'));
+      expect(loadConfig(yaml, {})).toEqual(fromYaml);
+      expect(stripPaths(loadConfig(yaml, {}))).toEqual(stripPaths(loadConfig(undefined, {})));
+    }));
+
+  it('is ignored once the YAML is edited, or when it is damaged: the YAML is what counts', () =>
+    withDir((_dir, yaml) => {
+      writeCompiledConfig(yaml, compiledConfigPath(yaml));
+      writeFileSync(yaml, text.replace(/top_k: \d+/, 'top_k: 3'));
+      expect(loadConfig(yaml, {}).retrieval.top_k).toBe(3);
+      writeFileSync(compiledConfigPath(yaml), '{"sha256": "trunc');
+      expect(loadConfig(yaml, {}).retrieval.top_k).toBe(3);
+    }));
+
+  it('validates like the YAML: a compiled document that no longer validates is an error naming the file', () =>
+    withDir((_dir, yaml) => {
+      writeCompiledConfig(yaml, compiledConfigPath(yaml));
+      const compiled = JSON.parse(readFileSync(compiledConfigPath(yaml), 'utf8'));
+      compiled.document.retrieval.top_k = 'many';
+      writeFileSync(compiledConfigPath(yaml), JSON.stringify(compiled));
+      expect(() => loadConfig(yaml, {})).toThrow(/ml_config\.yaml: invalid config\n\s+retrieval\.top_k/);
+    }));
+
+  it('is not written for an invalid config: the build fails, not the function', () =>
+    withDir((_dir, yaml) => {
+      writeFileSync(yaml, text.replace(/top_k: \d+/, 'top_k: many'));
+      expect(() => writeCompiledConfig(yaml, compiledConfigPath(yaml))).toThrow(ConfigError);
+    }));
 });
