@@ -1,7 +1,8 @@
 /**
  * S3StreamingLoader against the shared local S3: where each load's bytes come from, proven by SDK
- * request counts (countRequests) — cold (S3), warm (memory, 0 requests), new process (a fresh
- * loader over the same cache dir: one HeadObject, no GetObject) — and how it recovers: changed
+ * request counts (countRequests) — cold (S3: ranged GETs, no HeadObject), warm (memory, 0 requests),
+ * new process (a fresh loader over the same cache dir: one HeadObject per cached table, no GetObject)
+ * — and how it recovers: changed
  * ETag, truncated cache file, byte budget with eviction, concurrent loads, S3 500s, missing objects,
  * bad Parquet, an unusable cache directory.
  */
@@ -42,7 +43,7 @@ afterAll(() => fx?.cleanup());
 afterEach(() => requests.reset());
 
 describe('S3StreamingLoader: sources', () => {
-  it('cold loads from S3, warm calls are memory hits with no requests, a new process revalidates with one HeadObject', async () => {
+  it('cold loads from S3 with no HeadObject, warm calls are memory hits with no requests, a new process revalidates with one HeadObject', async () => {
     // Prepare
     const cold = newProcess();
     // Act: cold
@@ -50,9 +51,10 @@ describe('S3StreamingLoader: sources', () => {
     await cold.sentences();
     // Assess
     expect(statsOf(cold, embeddingsTable())).toMatchObject({ source: 's3', cached: true, rows: 700 });
-    // Embeddings, sentences, and the sentences' prebuilt artifact (index_sentences; not seeded here: a 404).
-    expect(requests.get('HeadObject')).toBe(3);
-    expect(requests.get('GetObject')).toBe(3 + 1); // 3 ranged parts of the embeddings, 1 for the sentences
+    // Nothing cached: no HeadObject; the first ranged GET of each object tells its size and ETag.
+    expect(requests.get('HeadObject')).toBe(0);
+    // 3 ranged parts of the embeddings, 1 for the sentences, 1 for their prebuilt artifact (index_sentences; not seeded here: a 404).
+    expect(requests.get('GetObject')).toBe(3 + 1 + 1);
 
     // Act: warm (same process)
     requests.reset();
@@ -66,8 +68,8 @@ describe('S3StreamingLoader: sources', () => {
     const next = newProcess();
     const fromTmp = await next.embeddings();
     await next.sentences();
-    expect(requests.get('HeadObject')).toBe(3);
-    expect(requests.get('GetObject')).toBe(0);
+    expect(requests.get('HeadObject')).toBe(2); // embeddings and sentences, each cached: revalidated
+    expect(requests.get('GetObject')).toBe(1); // index_sentences, never cached (a 404): asked again
     expect(statsOf(next, embeddingsTable()).source).toBe('tmp');
     expect(statsOf(next, 'sentences').source).toBe('tmp');
     expect(fromTmp.ids).toEqual(m.ids);
@@ -110,14 +112,14 @@ describe('S3StreamingLoader: sources', () => {
     requests.reset();
     const loader = newProcess();
     expect((await loader.sentences()).count).toBe(700);
-    expect(requests.get('GetObject')).toBe(1);
+    expect(requests.get('GetObject')).toBe(1 + 1); // the sentences again, and their artifact (a 404 here)
   });
 
   it('shares one download between 10 concurrent loads of a table', async () => {
     const loader = newProcess(fx.withEnv({ DATA_LOADING_MODE: 'S3_STREAMING', LARDER_CACHE_DIR: join(fx.dir, 'concurrent-cache') }));
     const results = await Promise.all(Array.from({ length: 10 }, () => loader.sections()));
     expect(new Set(results).size).toBe(1);
-    expect(requests.get('HeadObject')).toBe(1);
+    expect(requests.get('HeadObject')).toBe(0);
     expect(requests.get('GetObject')).toBe(1);
   });
 });
