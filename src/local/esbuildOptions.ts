@@ -1,7 +1,8 @@
 /**
  * The esbuild options `sam build` derives from a function's Metadata.BuildProperties (aws-lambda-builders'
  * NodejsNpmEsbuildBuilder): bundle for the node platform, CommonJS unless Format says esm, the Target,
- * Minify, Sourcemap, External, MainFields, OutExtension and Banner given. One place, so `larder build`,
+ * Minify, Sourcemap, External, MainFields, OutExtension and Banner given (and Larder's own
+ * SourcesContent, see template/types.ts). One place, so `larder build`,
  * `npm run build` and running TypeScript from sources all produce what SAM would.
  */
 import type { BuildOptions } from 'esbuild';
@@ -22,6 +23,7 @@ export function esbuildOptionsFor(fn: FunctionDefinition, outDir: string): Build
     target: props.Target ?? 'node22',
     minify: props.Minify ?? false,
     sourcemap: props.Sourcemap ?? false,
+    ...(props.SourcesContent === undefined ? {} : { sourcesContent: props.SourcesContent !== false && String(props.SourcesContent) !== 'false' }),
     external: props.External ?? [],
     mainFields: props.MainFields ? String(props.MainFields).split(',') : undefined,
     outExtension: pairs(props.OutExtension),

@@ -85,6 +85,13 @@ export interface EsbuildProperties {
   Target?: string;
   Minify?: boolean;
   Sourcemap?: boolean;
+  /**
+   * Not one of SAM's esbuild properties: Larder's own builds (`larder build`, the Makefile of a
+   * `BuildMethod: makefile` function) honour it. false: the source map carries mappings and file
+   * names but not the sources, which is all `--enable-source-maps` needs for stack traces, and a
+   * third of the bytes Node parses at every cold start.
+   */
+  SourcesContent?: boolean;
   OutExtension?: string[];
   Banner?: string;
   MainFields?: string;

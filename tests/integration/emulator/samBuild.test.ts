@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, tablePackagePath } from '../../../src/config';
@@ -57,6 +57,28 @@ describe('sam build (BuildMethod makefile)', () => {
     expect(existsSync(join(artifacts, 'ml_config.compiled.json')), 'the compiled config beside it (no YAML parse on a cold start)').toBe(true);
     const loaded = runInPackage(artifacts, elsewhere, `const m = await import(${JSON.stringify(join(artifacts, `${modulePath}.mjs`))}); console.log(typeof m[${JSON.stringify(exportName)}]);`);
     expect(loaded).toBe('function');
+
+    // The source map (SourcesContent: false): names and mappings, not the sources — stack traces under
+    // --enable-source-maps still point into src/, from a third of the bytes to parse at a cold start.
+    const map = JSON.parse(readFileSync(join(artifacts, `${modulePath}.mjs.map`), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sourcesContent).toBeUndefined();
+    expect(map.sources.some((s) => s.endsWith(`src/handlers/${modulePath}.ts`))).toBe(true);
+    if (LOADER_FUNCTIONS.includes(id)) {
+      // As Node loads it with NODE_OPTIONS=--enable-source-maps (the template's): the handler's code maps to TypeScript.
+      const bundle = join(artifacts, `${modulePath}.mjs`);
+      const mapped = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', `
+        import { findSourceMap } from 'node:module';
+        import { pathToFileURL } from 'node:url';
+        const m = await import(${JSON.stringify(bundle)});
+        const text = m[${JSON.stringify(exportName)}].toString();
+        const src = (await import('node:fs')).readFileSync(${JSON.stringify(bundle)}, 'utf8');
+        const at = src.indexOf(text);
+        const before = src.slice(0, at).split('\\n');
+        const entry = findSourceMap(pathToFileURL(${JSON.stringify(bundle)}).href).findEntry(before.length - 1, before.at(-1).length);
+        console.log(entry.originalSource);
+      `], { cwd: elsewhere, env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: artifacts }, encoding: 'utf8', timeout: 60_000 }).trim();
+      expect(mapped).toMatch(new RegExp(`src/handlers/${modulePath}\\.ts$`));
+    }
 
     if (LOADER_FUNCTIONS.includes(id)) {
       for (const table of PACKAGE_TABLES) {
