@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, tableConfig } from '../../../src/config';
+import { loadConfig, tableLocalPath } from '../../../src/config';
+import { builtInDataCache } from './dataCacheTables';
 import { sha256Hex } from '../../../src/loader/columnarArtifact';
 import { decodeKpiFactsArtifact, encodeKpiFactsArtifact, KPI_FACTS_ARTIFACT_TABLE } from '../../../src/loader/kpiFactsArtifact';
 import { LocalCacheLoader } from '../../../src/loader/localCacheLoader';
@@ -49,15 +49,14 @@ describe('the prebuilt KPI facts artifact', () => {
 });
 
 const config = loadConfig();
-const built = (t: string) => existsSync(join(config.rootDir, config.cache.local_dir, tableConfig(config, t).local_path));
-const haveCache = Boolean(config.tables[KPI_FACTS_ARTIFACT_TABLE]) && built('kpi_facts') && built(KPI_FACTS_ARTIFACT_TABLE);
+const haveCache = builtInDataCache(config, 'kpi_facts', KPI_FACTS_ARTIFACT_TABLE);
 
 describe.skipIf(!haveCache)('the KPI facts artifact of data_cache/ (npm run build:data)', () => {
   it('decodes to exactly what the Parquet decodes to, and the loader serves that', async () => {
-    const path = join(config.rootDir, config.cache.local_dir, tableConfig(config, 'kpi_facts').local_path);
+    const path = tableLocalPath(config, 'kpi_facts');
     const bytes = readFileSync(path);
     const fromParquet = await readKpiFactsParquet(bytes, { label: path });
-    const artifact = readFileSync(join(config.rootDir, config.cache.local_dir, tableConfig(config, KPI_FACTS_ARTIFACT_TABLE).local_path));
+    const artifact = readFileSync(tableLocalPath(config, KPI_FACTS_ARTIFACT_TABLE));
     const d = decodeKpiFactsArtifact(artifact, sha256Hex(bytes));
     if (!('rows' in d)) throw new Error(`rejected: ${d.rejected}`);
     expect(d.rows).toEqual(fromParquet);

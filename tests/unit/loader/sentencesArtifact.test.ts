@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, tableConfig } from '../../../src/config';
+import { loadConfig, tableLocalPath } from '../../../src/config';
+import { builtInDataCache } from './dataCacheTables';
 import { LocalCacheLoader } from '../../../src/loader/localCacheLoader';
 import { decodeSentencesArtifact, encodeSentencesArtifact, SENTENCES_ARTIFACT_TABLE } from '../../../src/loader/sentencesArtifact';
 import { sha256Hex } from '../../../src/loader/columnarArtifact';
@@ -47,15 +47,14 @@ describe('the prebuilt sentences artifact', () => {
 });
 
 const config = loadConfig();
-const built = (t: string) => existsSync(join(config.rootDir, config.cache.local_dir, tableConfig(config, t).local_path));
-const haveCache = Boolean(config.tables[SENTENCES_ARTIFACT_TABLE]) && built('sentences') && built(SENTENCES_ARTIFACT_TABLE);
+const haveCache = builtInDataCache(config, 'sentences', SENTENCES_ARTIFACT_TABLE);
 
 describe.skipIf(!haveCache)('the sentences artifact of data_cache/ (npm run build:data)', () => {
   it('decodes to exactly what the Parquet decodes to, and the loader serves that', async () => {
-    const path = join(config.rootDir, config.cache.local_dir, tableConfig(config, 'sentences').local_path);
+    const path = tableLocalPath(config, 'sentences');
     const bytes = readFileSync(path);
     const fromParquet = await readSentencesParquet(bytes, { label: path });
-    const artifactPath = join(config.rootDir, config.cache.local_dir, tableConfig(config, SENTENCES_ARTIFACT_TABLE).local_path);
+    const artifactPath = tableLocalPath(config, SENTENCES_ARTIFACT_TABLE);
     expect(decoded(readFileSync(artifactPath), bytes)).toEqual(fromParquet);
     expect(await new LocalCacheLoader(config).sentences()).toEqual(fromParquet);
   });
