@@ -47,6 +47,7 @@ export interface EvalOptions {
 
 export async function runEval(engine: QueryEngine, gold: readonly GoldItem[], options: EvalOptions = {}): Promise<EvalReport> {
   const ix = await engine.ready();
+  await ix.vector.whenBuilt(); // every item searched with the same kernel (and ms_per_item measures that one)
   const depth = RECALL_AT[RECALL_AT.length - 1];
   const settings = { ...engine.searchSettings(depth), dedupeText: false, ...(options.minSimilarity !== undefined ? { minSimilarity: options.minSimilarity } : {}) };
   const absent: EvalReport['absent']['items'] = [];

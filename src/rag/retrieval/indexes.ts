@@ -36,6 +36,8 @@ export interface RetrievalIndexes {
 export interface BuildIndexesOptions {
   embeddingModel?: string;
   kernel?: ScanKernelName;
+  /** When the vector index's wasm copy is built (VectorIndexOptions.build); default 'background'. */
+  vectorBuild?: 'now' | 'background';
   lexical: Bm25Params;
 }
 
@@ -59,7 +61,9 @@ export async function buildIndexes(loader: DataLoader, options: BuildIndexesOpti
     Promise.all([sentenceSide, loader.embeddings(options.embeddingModel), loader.companies(), loader.sections(), loader.kpiFacts()]),
   );
   const { vectorRowOfSentence, sentenceRowOfVector } = await timed('align', () => alignRows(sentences, matrix.ids));
-  const vector = await timed('vector', () => new VectorIndex(matrix, { kernel: options.kernel }));
+  // The int8 copy is built in the background: the first question is searched with the exact js scan
+  // meanwhile (the same answers), instead of waiting for the quantisation.
+  const vector = await timed('vector', () => new VectorIndex(matrix, { kernel: options.kernel, build: options.vectorBuild ?? 'background' }));
   let latestYear = 0;
   for (let i = 0; i < sentences.count; i++) if (sentences.report_year[i] > latestYear) latestYear = sentences.report_year[i];
   const entities = new EntityExtractor({ companies, sections, kpis, latestYear: latestYear || new Date().getUTCFullYear() });

@@ -31,7 +31,12 @@ describe('QueryEngine', () => {
     expect(r.answer).toBe('It grew.');
     expect(r.sources[0]).toMatchObject({ company: 'Walmart Inc.', year: 2018, section: 'Item 7: Management Discussion & Analysis (MD&A)' });
     expect(r.metadata.llm).toMatchObject({ input_tokens: 100, output_tokens: 10, cost: 0.1 * 0.001 + 0.01 * 0.005, stop_reason: 'end_turn' });
-    expect(r.metadata.loader).toMatchObject({ cold: true, vector_kernel: 'wasm-int8' });
+    // A cold answer does not wait for the int8 copy: the exact js scan answers meanwhile, the same sources.
+    expect(r.metadata.loader).toMatchObject({ cold: true, vector_kernel: 'js' });
+    await (await engine.ready()).vector.whenBuilt();
+    const warm = (await answerQuery('How did Walmart net sales change in 2018?', { engine })) as QueryResponse;
+    expect(warm.metadata.loader).toMatchObject({ cold: false, vector_kernel: 'wasm-int8' });
+    expect(warm.sources).toEqual(r.sources);
   });
 
   it('tags an embedding failure with the embed stage', async () => {

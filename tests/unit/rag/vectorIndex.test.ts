@@ -35,6 +35,28 @@ function bruteForce(vectors: Float32Array, dims: number, q: Float32Array, rows: 
     .slice(0, k);
 }
 
+
+describe('VectorIndex built in the background', () => {
+  it('answers with the exact js scan until its wasm copy is built, then with the kernel asked for — the same hits', async () => {
+    const data = clustered(4000, 64, 10);
+    const queries = Array.from({ length: 10 }, () => data.query());
+    const reference = new VectorIndex(data, { kernel: 'wasm-int8' });
+    for (const kernel of ['wasm-int8', 'wasm-f32'] as const) {
+      const index = new VectorIndex(data, { kernel, build: 'background' });
+      expect(index.kernel).toBe('js');
+      expect(index.extraBytes).toBe(0);
+      const before = queries.map((q) => index.search(q, { k: 10 }).hits);
+      await index.whenBuilt();
+      expect(index.kernel).toBe(kernel);
+      expect(index.extraBytes).toBeGreaterThan(0);
+      const after = queries.map((q) => index.search(q, { k: 10, rows: null }));
+      expect(after.map((a) => a.hits)).toEqual(before);
+      expect(after.map((a) => a.hits)).toEqual(queries.map((q) => reference.search(q, { k: 10 }).hits));
+      if (kernel === 'wasm-int8') expect(after.some((a) => a.reranked > 0)).toBe(true);
+    }
+  });
+});
+
 const kernels: ScanKernelName[] = ['js', 'wasm-f32', 'wasm-int8'];
 
 describe('VectorIndex', () => {
